@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class ConfigError(Exception):
@@ -46,7 +46,7 @@ def _rebuild(cls, message, path, source, hint, state):  # type: ignore[no-untype
 
 def _where(path: str | None, source: str | None) -> str:
     if path is None:
-        return f"({source})" if source else ""
+        return source or ""
     shown = path or "<root>"
     return f"{shown} ({source})" if source else shown
 
@@ -104,3 +104,19 @@ def did_you_mean(word: object, candidates: Iterable[object]) -> str:
     """`` Did you mean 'x'?`` or an empty string."""
     match = closest(word, candidates)
     return f" Did you mean {match!r}?" if match else ""
+
+
+for _cls in (
+    ConfigError,
+    ConfigKeyError,
+    MissingValueError,
+    InterpolationError,
+    CycleError,
+    TargetError,
+    InstantiationError,
+    RegistryError,
+    MissingComponentError,
+    OverrideError,
+    ValidationError,
+):
+    _cls.__module__ = "instantiate"  # tracebacks and reprs show the public name

@@ -1,0 +1,411 @@
+"""``instantiate``: one depth-first walk over raw config containers that builds objects.
+
+The walk never copies or wraps the config: it reads the containers in place, carries a link
+(container, key, parent) for relative references and error paths, resolves each ``_target_``
+through a per-registry cache, and checks each call against a signature read once per target.
+Nodes with ``_target_`` are built at most once per call (per Recipe), which is what makes
+``$<@path>`` share one object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._errors import (
+    ConfigError,
+    CycleError,
+    InstantiationError,
+    InterpolationError,
+    MissingValueError,
+    TargetError,
+)
+from ._interpolation import MISSING, Evaluator, Live, Tree
+from ._nodes import Config, to_data
+from ._paths import Link, path_of
+from ._provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
+from ._recursion import allow_deep_recursion
+from ._registry import Registry
+from ._registry import registry as default_registry
+from ._signatures import call_problem, params_of
+from ._targets import Policy, Target, current_policy, resolve_target
+
+SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
+_FLAGS = frozenset({"_partial_", "_recursive_", "_convert_", "_lazy_"})
+_CONVERT_VALUES = {"none": True, "all": False, "partial": False, "object": False}
+
+
+def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
+    """Build the object ``config`` describes; nested ``_target_`` nodes are built first.
+
+    Positionals replace ``_args_``; keywords override the node's keys for this call only (a
+    mapping given for a key whose node has a ``_target_`` merges into it), and are passed as
+    they are. The config itself is never changed.
+    """
+    return instantiate_with(config, args, kwargs)
+
+
+def instantiate_with(
+    config: Any,
+    args: tuple[Any, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+    *,
+    registry: Registry = default_registry,
+    allow: Any = None,
+) -> Any:
+    """``instantiate`` with a registry to look names up in first and extra allowed patterns."""
+    tree, link = _tree_and_link(config)
+    if tree is None:
+        return config
+    allow_deep_recursion()
+    builder = Builder(tree, registry, current_policy(allow))
+    return builder.build_top(link, args, kwargs or {})
+
+
+def _tree_and_link(config: Any) -> tuple[Tree | None, Any]:
+    if isinstance(config, Config):
+        return config._tree, config._link
+    cls = config.__class__
+    if cls in MAPPINGS or cls in SEQUENCES:
+        tree = Tree(config)  # plain data is read in place, never copied
+        return tree, tree.link
+    if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
+        from omegaconf import OmegaConf
+
+        tree = Tree(OmegaConf.to_container(config, resolve=False))
+        return tree, tree.link
+    if isinstance(config, (Mapping, list, tuple)):
+        tree = Tree(to_data(config))
+        return tree, tree.link
+    return None, None
+
+
+class Builder:
+    """The state of one build: the tree, what is built so far, and what is being built."""
+
+    __slots__ = ("building", "convert_none", "evaluator", "fresh", "memo", "policy", "registry", "tree")
+
+    def __init__(self, tree: Tree, registry: Registry, policy: Policy | None) -> None:
+        self.tree = tree
+        self.registry = registry
+        self.policy = policy
+        self.memo: dict[int, Any] = {}  # id(node) -> its built object
+        self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
+        self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
+        self.convert_none = False
+        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
+
+    # -- entry points -----------------------------------------------------------------------
+    def build_top(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Build the node at ``link`` with call-time arguments overlaid on it."""
+        data = link[0]
+        if args or kwargs:
+            if data.__class__ not in MAPPINGS:
+                raise InstantiationError(
+                    "call-time arguments need a mapping node, but this node is a list",
+                    path=path_of(link),
+                )
+            merged = self.overlay(data, kwargs, link)
+            if args:
+                merged["_args_"] = Live(list(args))
+            link = (merged, link[1], link[2])
+        return self.container(link[0], link)
+
+    def build_shared(self, link: Link, text: str = "") -> Any:
+        """The one object for the node at ``link`` (``$<@path>``), built now if not yet."""
+        node = link[0]
+        if node.__class__ not in MAPPINGS or "_target_" not in node:
+            raise InterpolationError(
+                f"{text} refers to {path_of(link) or 'the root'}, which has no _target_ to build",
+                hint=f"use $<{path_of(link)}> to refer to its value instead",
+            )
+        built = self.memo.get(id(node), _NOTHING)
+        if built is not _NOTHING:
+            return built
+        fresh, self.fresh = self.fresh, 0
+        try:
+            return self.target(node, link)
+        finally:
+            self.fresh = fresh
+
+    def overlay(self, data: Any, kwargs: dict[str, Any], link: Link) -> Any:
+        """A copy of ``data`` with call-time values in place, registered for path lookups."""
+        merged = MarkedDict(getattr(data, "file", None))
+        merged.update(data)
+        merged.lines = dict(getattr(data, "lines", {}))
+        for key, value in kwargs.items():
+            current = data.get(key)
+            if (
+                isinstance(value, Mapping)
+                and not isinstance(value, Config)
+                and current.__class__ in MAPPINGS
+                and "_target_" in current
+            ):
+                merged[key] = self.overlay(current, dict(value), (current, key, link))
+            elif key in SPECIAL_KEYS:
+                merged[key] = value
+            else:
+                merged[key] = Live(value)
+        overlay = self.evaluator.overlay
+        if overlay is None:
+            overlay = self.evaluator.overlay = {}
+        overlay[id(data)] = merged
+        return merged
+
+    # -- the walk ---------------------------------------------------------------------------
+    def container(self, data: Any, link: Link) -> Any:
+        if data.__class__ in MAPPINGS:
+            if "_target_" in data:
+                return self.target(data, link)
+            return self.mapping(data, link)
+        return self.sequence(data, link)
+
+    def value(self, raw: Any, key: Any, holder: Link) -> Any:
+        """Build one stored value: scalars pass, strings resolve, containers recurse."""
+        cls = raw.__class__
+        if cls is str:
+            if raw == MISSING or "$" in raw:
+                return self.string(raw, key, holder)
+            return raw
+        if cls is dict or cls is MarkedDict:
+            if "_target_" in raw:
+                return self.target(raw, (raw, key, holder))
+            return self.mapping(raw, (raw, key, holder))
+        if cls is list or cls is MarkedList:
+            return self.sequence(raw, (raw, key, holder))
+        if cls is Live:
+            return raw.value
+        return raw
+
+    def mapping(self, data: Any, link: Link) -> Any:
+        value = self.value
+        out = {}
+        for key, raw in data.items():
+            cls = raw.__class__
+            if cls is str:
+                out[key] = raw if ("$" not in raw and raw != MISSING) else self.string(raw, key, link)
+            elif cls is int or cls is float or cls is bool or raw is None:
+                out[key] = raw
+            else:
+                out[key] = value(raw, key, link)
+        return self.converted(out) if self.convert_none else out
+
+    def sequence(self, data: Any, link: Link) -> Any:
+        value = self.value
+        out = [
+            raw
+            if (raw.__class__ is int or raw.__class__ is float or raw is None)
+            else value(raw, index, link)
+            for index, raw in enumerate(data)
+        ]
+        return self.converted(out) if self.convert_none else out
+
+    def string(self, raw: str, key: Any, holder: Link) -> Any:
+        if raw == MISSING:
+            raise MissingValueError(
+                "mandatory value (???) is not set",
+                path=path_of(holder, key),
+                source=source_of(holder[0], key),
+                hint=f"set it in the config, as an override, or pass it to instantiate({key}=...)",
+            )
+        value, link = self.evaluator.resolve(raw, holder, key)
+        if link is None:
+            return value
+        self.fresh += 1  # a plain $<path> to a node is a copy of it, not the shared object
+        try:
+            return self.container(value, link)
+        finally:
+            self.fresh -= 1
+
+    def converted(self, built: Any) -> Config:
+        """``_convert_: none``: hand target-less containers over as Config nodes."""
+        return Config._root(built)
+
+    # -- one target -------------------------------------------------------------------------
+    def target(self, node: Any, link: Link) -> Any:
+        """Build a node with ``_target_`` (once per build unless inside a plain copy)."""
+        key = id(node)
+        if not self.fresh:
+            built = self.memo.get(key, _NOTHING)
+            if built is not _NOTHING:
+                return built
+        if key in self.building:
+            raise self.cycle(key, link)
+        self.building[key] = link
+        try:
+            if _FLAGS.isdisjoint(node):  # the common case: no _partial_/_lazy_/... to look at
+                obj = self.call(node, link, self.mapping_as_kwargs(node, link), partial=False)
+            else:
+                obj = self.flagged(node, link)
+        finally:
+            del self.building[key]
+        if not self.fresh:
+            self.memo[key] = obj
+        return obj
+
+    def flagged(self, node: Any, link: Link) -> Any:
+        """A target node with any of ``_partial_``, ``_recursive_``, ``_convert_``, ``_lazy_``."""
+        if _flag(node, "_lazy_", False, link):
+            from wrapt import LazyObjectProxy
+
+            self.resolve(node, link)  # a wrong or refused target fails now, not on first use
+            lazy = {k: v for k, v in node.items() if k != "_lazy_"}
+            return LazyObjectProxy(lambda: self.flagged(lazy, (lazy, link[1], link[2])))
+        outer = self.convert_none
+        if "_convert_" in node:
+            self.convert_none = _convert(node, link)
+        try:
+            if _flag(node, "_recursive_", True, link):
+                kwargs = self.mapping_as_kwargs(node, link)
+            else:
+                kwargs = self.unbuilt_kwargs(node, link)
+        finally:
+            self.convert_none = outer
+        return self.call(node, link, kwargs, partial=_flag(node, "_partial_", False, link))
+
+    def call(self, node: Any, link: Link, kwargs: dict[str, Any], partial: bool) -> Any:
+        """Check the arguments against the target's signature, then call it."""
+        target = self.resolve(node, link)
+        args = kwargs.pop("_args_", ())
+        if args.__class__ is not list:
+            args = self.positionals(args, node, link)
+        params = target.params
+        if params is None:
+            params = target.params = params_of(target.obj)
+        problem = call_problem(params, len(args), kwargs, partial)
+        if problem is not None:
+            raise InstantiationError(
+                f"{target.name} {problem}", path=path_of(link), source=_node_source(link)
+            )
+        try:
+            if partial:
+                import functools
+
+                return functools.partial(target.obj, *args, **kwargs)
+            return target.obj(*args, **kwargs)
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise InstantiationError(
+                f"{target.name}(...) raised {type(error).__name__}: {error}",
+                path=path_of(link),
+                source=_node_source(link),
+                hint="the error came from the target itself; its traceback is the __cause__ above",
+            ) from error
+
+    def positionals(self, args: Any, node: Any, link: Link) -> list[Any]:
+        if args.__class__ is tuple:
+            return list(args)
+        if isinstance(args, Config) and args.is_sequence():
+            return list(args)
+        raise InstantiationError(
+            f"_args_ must be a list of positional arguments, not {type(args).__name__}",
+            path=path_of(link, "_args_"),
+            source=source_of(node, "_args_"),
+        )
+
+    def mapping_as_kwargs(self, node: Any, link: Link) -> dict[str, Any]:
+        """The node's keys with their values built (``_args_`` stays a list, never converted)."""
+        kwargs = {}
+        value = self.value
+        for key, raw in node.items():
+            cls = raw.__class__
+            if cls is str:
+                if "$" in raw or raw == MISSING:
+                    raw = self.string(raw, key, link)
+            elif cls is int or cls is float or cls is bool or raw is None:
+                pass
+            elif key == "_args_" and (cls is list or cls is MarkedList):
+                args_link = (raw, key, link)
+                raw = [value(item, index, args_link) for index, item in enumerate(raw)]
+            else:
+                raw = value(raw, key, link)
+            kwargs[key] = raw
+        del kwargs["_target_"]
+        if not _FLAGS.isdisjoint(kwargs):
+            for flag in _FLAGS:
+                kwargs.pop(flag, None)
+        return kwargs
+
+    def unbuilt_kwargs(self, node: Any, link: Link) -> dict[str, Any]:
+        """``_recursive_: false``: nested nodes are passed as Config nodes, unbuilt."""
+        kwargs: dict[str, Any] = {}
+        for key, raw in node.items():
+            if key in SPECIAL_KEYS and key != "_args_":
+                continue
+            if raw.__class__ is str and ("$" in raw or raw == MISSING):
+                if raw == MISSING:
+                    self.string(raw, key, link)
+                value, target = self.evaluator.resolve(raw, link, key)
+                kwargs[key] = Config._view(self.tree, target) if target is not None else value
+            elif raw.__class__ in MAPPINGS or raw.__class__ in SEQUENCES:
+                child = Config._view(self.tree, (raw, key, link))
+                kwargs[key] = list(child) if key == "_args_" else child
+            else:
+                kwargs[key] = raw.value if raw.__class__ is Live else raw
+        return kwargs
+
+    def resolve(self, node: Any, link: Link) -> Target:
+        name = node["_target_"]
+        if name.__class__ is str and "$" in name:
+            name = self.string(name, "_target_", link)
+        elif name.__class__ is Live:
+            name = name.value
+        try:
+            return resolve_target(name, self.registry, self.policy)
+        except TargetError as error:
+            if error.path is None:
+                error.path = path_of(link, "_target_")
+                error.source = source_of(node, "_target_")
+            raise
+
+    def cycle(self, key: int, link: Link) -> CycleError:
+        ids = list(self.building)
+        chain = [path_of(self.building[i]) or "<root>" for i in ids[ids.index(key) :]]
+        chain.append(path_of(link) or "<root>")
+        return CycleError(
+            "these nodes need each other to be built first: " + " -> ".join(chain),
+            path=path_of(link),
+            source=_node_source(link),
+            hint="break the cycle: one of them must not refer to the other with $<@...>",
+        )
+
+
+_NOTHING: Any = object()
+
+
+def _node_source(link: Link) -> str | None:
+    parent = link[2]
+    if parent is None:
+        file = getattr(link[0], "file", None)
+        return f"{file}:1" if file else None
+    return source_of(parent[0], link[1])
+
+
+def _flag(node: Any, key: str, default: bool, link: Link) -> bool:
+    value = node.get(key, default)
+    if value.__class__ is Live:
+        value = value.value
+    if value is True or value is False:
+        return value
+    raise InstantiationError(
+        f"{key} must be true or false, not {value!r}",
+        path=path_of(link, key),
+        source=source_of(node, key),
+    )
+
+
+def _convert(node: Any, link: Link) -> bool:
+    value = node["_convert_"]
+    if value.__class__ is Live:
+        value = value.value
+    if value is None:
+        return True
+    mode = _CONVERT_VALUES.get(str(value).lower())
+    if mode is None:
+        raise InstantiationError(
+            f"_convert_ must be one of none, all, partial, object; not {value!r}",
+            path=path_of(link, "_convert_"),
+            source=source_of(node, "_convert_"),
+        )
+    return mode

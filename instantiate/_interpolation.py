@@ -1,0 +1,305 @@
+"""Resolving parsed interpolations against a config tree.
+
+The evaluator walks raw containers through links (see ``_paths``), so relative references
+cost a few tuple lookups. It returns ``(value, link)``: ``link`` is set when the value is a
+container, so the caller can wrap it as a node (reading) or build it (instantiating).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ._errors import (
+    ConfigError,
+    CycleError,
+    InterpolationError,
+    MissingValueError,
+    did_you_mean,
+)
+from ._grammar import BuiltRef, Call, Concat, Expr, Ref, parse
+from ._paths import Link, parse_path, path_of
+from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
+from ._resolvers import get_resolver, resolver_names
+
+MISSING = "???"
+
+
+class Tree:
+    """One config's raw data and what every view of it shares (the per-tree resolver cache)."""
+
+    __slots__ = ("cache", "data", "link")
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.link: Link = (data, None, None)
+        self.cache: dict[Any, Any] = {}
+
+
+class Live:
+    """A call-time argument placed among config values: used as it is, never interpreted."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Evaluator:
+    """Resolves interpolation strings of one tree.
+
+    ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
+    (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
+    ``id(container)`` to the container that call-time arguments put in its place.
+    """
+
+    __slots__ = ("build", "overlay", "stack", "tree", "view")
+
+    def __init__(
+        self,
+        tree: Tree,
+        view: Callable[[Tree, Link], Any],
+        build: Callable[[Link, str], Any] | None = None,
+        overlay: dict[int, Any] | None = None,
+    ) -> None:
+        self.tree = tree
+        self.view = view
+        self.build = build
+        self.overlay = overlay
+        self.stack: list[tuple[int, Any, Link]] = []
+
+    # -- entry point ------------------------------------------------------------------------
+    def resolve(self, text: str, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        """Resolve the string ``holder[0][key]``; errors name that node and its source."""
+        try:
+            expr = parse(text)
+        except ConfigError as error:
+            raise _locate(error, holder, key) from None
+        if expr.__class__ is str:
+            return expr, None
+        stack = self.stack
+        marker = id(holder[0])
+        for i, (seen_id, seen_key, _) in enumerate(stack):
+            if seen_id == marker and seen_key == key:
+                chain = [path_of(link, k) for _, k, link in stack[i:]] + [path_of(holder, key)]
+                raise CycleError(
+                    "interpolation cycle: " + " -> ".join(chain),
+                    path=path_of(holder, key),
+                    source=source_of(holder[0], key),
+                )
+        stack.append((marker, key, holder))
+        try:
+            return self.evaluate(expr, holder, key)  # type: ignore[arg-type]
+        except ConfigError as error:
+            raise _locate(error, holder, key) from None
+        finally:
+            stack.pop()
+
+    def evaluate(self, expr: Expr, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        cls = expr.__class__
+        if cls is Ref:
+            return self.lookup(expr, holder)  # type: ignore[arg-type]
+        if cls is Concat:
+            return "".join(self.text_of(part, holder, key) for part in expr.parts), None  # type: ignore[attr-defined]
+        if cls is Call:
+            return self.call(expr, holder, key)  # type: ignore[arg-type]
+        return self.built(expr, holder), None  # type: ignore[arg-type]
+
+    def text_of(self, part: Any, holder: Link, key: Any) -> str:
+        if part.__class__ is str:
+            return part  # type: ignore[no-any-return]
+        value, link = self.evaluate(part, holder, key)
+        if link is not None:
+            return str(self.view(self.tree, link))
+        return str(value)
+
+    # -- references -------------------------------------------------------------------------
+    def lookup(self, ref: Ref, holder: Link, default: Any = MISSING) -> tuple[Any, Link | None]:
+        """Follow a path reference; with ``default`` a missing key gives the default instead."""
+        link = self.start(ref, holder)
+        overlay = self.overlay
+        value = link[0]
+        for i, k in enumerate(ref.keys):
+            container = value
+            cls = container.__class__
+            if ((cls is dict or cls is MarkedDict) and k in container) or (
+                (cls is list or cls is MarkedList)
+                and k.__class__ is int
+                and -len(container) <= k < len(container)
+            ):
+                value = container[k]
+            elif default is not MISSING:
+                return default, None
+            else:
+                raise self.not_found(ref, link, k, ref.keys[: i + 1])
+            vcls = value.__class__
+            if vcls is str:
+                if value == MISSING:
+                    if default is not MISSING:
+                        return default, None
+                    raise MissingValueError(
+                        f"{ref.text} refers to {path_of(link, k)}, a mandatory value (???) that is not set",
+                        hint=f"set {path_of(link, k)} in the config or as an override",
+                    )
+                if "$" in value:
+                    value, next_link = self.resolve(value, link, k)
+                    if next_link is not None:
+                        link = next_link
+                        continue
+            elif vcls is Live:
+                value = value.value
+                if i + 1 < len(ref.keys):
+                    raise InterpolationError(
+                        f"{ref.text}: {path_of(link, k)} is a call-time argument, not a config node"
+                    )
+                return value, None
+            if value.__class__ in CONTAINERS:
+                if overlay:
+                    value = overlay.get(id(value), value)
+                link = (value, k, link)
+            elif i + 1 < len(ref.keys):
+                raise InterpolationError(
+                    f"{ref.text}: {path_of(link, k)} is {_kind(value)}, so it has no key {ref.keys[i + 1]!r}"
+                )
+        if value.__class__ in CONTAINERS:
+            return value, link
+        return value, None
+
+    def start(self, ref: Ref, holder: Link) -> Link:
+        if ref.up < 0:
+            link = self.tree.link
+            if self.overlay:
+                data = self.overlay.get(id(link[0]), link[0])
+                link = (data, None, None)
+            return link
+        link = holder
+        for _ in range(ref.up):
+            parent = link[2]
+            if parent is None:
+                raise InterpolationError(
+                    f"{ref.text} goes {ref.up} levels up from {path_of(holder) or '<root>'}, above the root",
+                    hint="use fewer dots, or a path from the root without a leading dot",
+                )
+            link = parent
+        return link
+
+    def not_found(self, ref: Ref, link: Link, key: Any, walked: tuple[Any, ...]) -> ConfigError:
+        container = link[0]
+        where = path_of(link) or "the root"
+        if container.__class__ in SEQUENCES:
+            problem = f"{where} has {len(container)} items, so there is no item [{key}]"
+            hint = ""
+        elif container.__class__ in MAPPINGS:
+            problem = f"{where} has no key {key!r}."
+            hint = did_you_mean(key, container.keys())
+        else:
+            problem = f"{where} is {_kind(container)}, not a config node"
+            hint = ""
+        return InterpolationError(f"{ref.text} refers to a missing value: {problem}{hint}")
+
+    def built(self, expr: BuiltRef, holder: Link) -> Any:
+        """``$<@path>`` and ``$<@path:attr.call()>``: the shared object, then its attributes."""
+        if self.build is None:
+            raise InterpolationError(
+                f"{expr.text} refers to a built object, which exists only while instantiating",
+                hint="read it through instantiate() or a Recipe; to_dict()/to_yaml() leave it as written",
+            )
+        value, link = self.lookup(expr.ref, holder)
+        if link is None:
+            raise InterpolationError(
+                f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
+                hint=f"use $<{expr.ref.path_text()}> to refer to a value",
+            )
+        obj = self.build(link, expr.text)
+        for name, call in expr.attrs:
+            try:
+                obj = getattr(obj, name)
+            except AttributeError:
+                raise InterpolationError(
+                    f"{expr.text}: {type(obj).__name__} object has no attribute {name!r}."
+                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("__")])
+                ) from None
+            if call:
+                try:
+                    obj = obj()
+                except Exception as error:
+                    raise InterpolationError(f"{expr.text}: calling {name}() raised {error!r}") from error
+        return obj
+
+    # -- resolver calls ---------------------------------------------------------------------
+    def call(self, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        name = expr.name
+        if name == "select" or name == "oc.select":
+            return self.select(expr, holder, key)
+        resolver = get_resolver(name)
+        if resolver is None:
+            raise InterpolationError(
+                f"{expr.text} calls an unknown resolver {name!r}.{did_you_mean(name, resolver_names())}",
+                hint="register it with instantiate.register_resolver(name, function)",
+            )
+        args = tuple(self.argument(arg, holder, key) for arg in expr.args)
+        cache_key = None
+        if resolver.use_cache:
+            try:
+                cache_key = (name, args)
+                if cache_key in self.tree.cache:
+                    return self.tree.cache[cache_key], None
+            except TypeError:  # unhashable arguments are simply not cached
+                cache_key = None
+        kwargs = {}
+        if resolver.wants_root:
+            kwargs["_root_"] = self.view(self.tree, self.tree.link)
+        if resolver.wants_parent:
+            kwargs["_parent_"] = self.view(self.tree, holder)
+        try:
+            result = resolver.fn(*args, **kwargs)
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise InterpolationError(f"{expr.text}: resolver {name!r} raised {error!r}") from error
+        if cache_key is not None:
+            self.tree.cache[cache_key] = result
+        if result.__class__ in CONTAINERS:
+            return result, (result, key, holder)
+        return result, None
+
+    def argument(self, arg: Any, holder: Link, key: Any) -> Any:
+        if not isinstance(arg, Expr):
+            return arg
+        value, link = self.evaluate(arg, holder, key)
+        return self.view(self.tree, link) if link is not None else value
+
+    def select(self, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        if not 1 <= len(expr.args) <= 2:
+            raise InterpolationError(f"{expr.text}: select takes a path and an optional default")
+        where = self.argument(expr.args[0], holder, key)
+        up, keys = parse_path(str(where))
+        ref = Ref(up, keys, expr.text)
+        if len(expr.args) == 1:
+            return self.lookup(ref, holder)
+        found, link = self.lookup(ref, holder, default=_NOT_FOUND)
+        if found is _NOT_FOUND:
+            return self.argument(expr.args[1], holder, key), None
+        return found, link
+
+
+_NOT_FOUND = object()
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value.__class__ in SEQUENCES:
+        return "a list"
+    if value.__class__ in MAPPINGS:
+        return "a mapping"
+    name = type(value).__name__
+    article = "an" if name[:1] in "aeiou" else "a"
+    return f"{article} {name} ({value!r})"
+
+
+def _locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
+    """Fill in where an error happened, unless a deeper frame already did."""
+    if error.path is None:
+        error.path = path_of(holder, key)
+        error.source = source_of(holder[0], key)
+    return error

@@ -1,0 +1,73 @@
+"""Containers that remember the file and line of each entry, kept beside the data compactly."""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+# An entry's line is an int (in the container's own file), or a full "file:line" string for
+# an entry that composition brought in from another file.
+Line = Union[int, str]
+
+
+class MarkedDict(dict):  # type: ignore[type-arg]
+    """A dict loaded from a file: ``lines`` maps each key to where it was written."""
+
+    __slots__ = ("file", "lines")
+
+    def __init__(self, file: str | None = None) -> None:
+        super().__init__()
+        self.file = file
+        self.lines: dict[Any, Line] = {}
+
+    def __reduce__(self) -> Any:  # pickles as a plain dict; provenance is for messages only
+        return (dict, (dict(self),))
+
+
+class MarkedList(list):  # type: ignore[type-arg]
+    """A list loaded from a file: ``lines[i]`` is where item ``i`` was written."""
+
+    __slots__ = ("file", "lines")
+
+    def __init__(self, file: str | None = None) -> None:
+        super().__init__()
+        self.file = file
+        self.lines: list[Line] = []
+
+    def __reduce__(self) -> Any:
+        return (list, (list(self),))
+
+
+MAPPINGS = (dict, MarkedDict)
+SEQUENCES = (list, MarkedList)
+CONTAINERS = MAPPINGS + SEQUENCES
+
+
+def source_of(container: Any, key: Any) -> str | None:
+    """``"file:line"`` of ``container[key]``, or None when the entry was not loaded from a file."""
+    lines = getattr(container, "lines", None)
+    if lines is None:
+        return None
+    if isinstance(lines, dict):
+        line = lines.get(key)
+    elif isinstance(key, int) and -len(lines) <= key < len(lines):
+        line = lines[key]
+    else:
+        line = None
+    if line is None:
+        return None
+    if isinstance(line, str):
+        return line
+    return f"{container.file}:{line}"
+
+
+def set_line(container: Any, key: Any, line: Line | None) -> None:
+    """Record where ``container[key]`` came from (a no-op for unmarked containers)."""
+    lines = getattr(container, "lines", None)
+    if lines is None or line is None:
+        return
+    if isinstance(lines, dict):
+        lines[key] = line
+    elif key == len(lines):
+        lines.append(line)
+    elif key < len(lines):
+        lines[key] = line

@@ -1,0 +1,95 @@
+"""What a target accepts: read once per target from its signature, checked on every build.
+
+The check runs before the call, so a misspelled keyword is reported against the config
+(path, file:line, the valid names, the closest one) instead of as a TypeError from inside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import did_you_mean
+
+
+class Params:
+    """The facts about a signature that a call check needs."""
+
+    __slots__ = ("names", "positional", "required", "var_keyword", "var_positional")
+
+    def __init__(
+        self,
+        names: frozenset[str],
+        positional: tuple[str, ...],
+        required: tuple[str, ...],
+        var_positional: bool,
+        var_keyword: bool,
+    ) -> None:
+        self.names = names  # every name that may be passed by keyword
+        self.positional = positional  # names that may be passed by position, in order
+        self.required = required  # names without a default
+        self.var_positional = var_positional
+        self.var_keyword = var_keyword
+
+
+UNKNOWN = Params(frozenset(), (), (), True, True)  # a signature that cannot be read: check nothing
+
+
+def params_of(obj: Any) -> Params:
+    """Read ``obj``'s signature (``UNKNOWN`` when it cannot be inspected, as for some builtins)."""
+    import inspect
+
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return UNKNOWN
+    kinds = inspect.Parameter
+    names, positional, required = [], [], []
+    var_positional = var_keyword = False
+    for param in signature.parameters.values():
+        if param.kind is kinds.VAR_POSITIONAL:
+            var_positional = True
+        elif param.kind is kinds.VAR_KEYWORD:
+            var_keyword = True
+        else:
+            if param.kind is not kinds.POSITIONAL_ONLY:
+                names.append(param.name)
+            if param.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD):
+                positional.append(param.name)
+            if param.default is kinds.empty:
+                required.append(param.name)
+    return Params(frozenset(names), tuple(positional), tuple(required), var_positional, var_keyword)
+
+
+def call_problem(params: Params, n_args: int, keywords: Any, partial: bool) -> str | None:
+    """Why ``target(*n_args, **keywords)`` would fail to bind, or None when it fits."""
+    if params is UNKNOWN:
+        return None
+    if not params.var_keyword:
+        names = params.names
+        for key in keywords:
+            if key not in names:
+                return _unknown_keyword(params, key)
+    if n_args > len(params.positional) and not params.var_positional:
+        return (
+            f"takes at most {len(params.positional)} positional arguments "
+            f"({', '.join(params.positional) or 'none'}) but _args_ gives {n_args}"
+        )
+    given_by_position = params.positional[:n_args]
+    for name in given_by_position:
+        if name in keywords:
+            return f"gets {name!r} twice: by position in _args_ and as a keyword"
+    if partial:
+        return None
+    for name in params.required:
+        if name not in keywords and name not in given_by_position:
+            return f"is missing the required argument {name!r}"
+    return None
+
+
+def _unknown_keyword(params: Params, key: Any) -> str:
+    valid = [n for n in params.positional if n in params.names]
+    valid += sorted(params.names - set(valid))
+    return (
+        f"got an unexpected keyword {key!r}.{did_you_mean(key, valid)} "
+        f"Valid keywords: {', '.join(valid) or '(none)'}"
+    )
