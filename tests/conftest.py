@@ -1,0 +1,21 @@
+"""Shared fixtures: every test starts with the default registry and resolvers as shipped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from instantiate import _registry
+from instantiate._resolvers import clear_resolvers
+
+
+@pytest.fixture(autouse=True)
+def _isolated_registries() -> Iterator[None]:
+    """Undo registrations a test makes, so tests do not see each other's names."""
+    saved = dict(_registry.registry._objects)
+    yield
+    _registry.registry._objects.clear()
+    _registry.registry._objects.update(saved)
+    _registry.registry.forget_plugins()
+    clear_resolvers()
