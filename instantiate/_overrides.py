@@ -160,6 +160,7 @@ _FLOAT = re.compile(
 # each sweep function's parameters and how many are required; choice() takes values only
 _SIGNATURES = {"choice": ((), 1), "glob": (("include", "exclude"), 1),
                "interval": (("start", "end"), 2), "range": (("start", "stop", "step"), 1)}
+_MAX_DEPTH = 100
 _PREFIX_HINT = "the prefixes are '+' (add), '++' (add or set) and '~' (delete)"
 
 
@@ -170,6 +171,7 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.key: str | None = None  # reported as the error's path once known
+        self.depth = 0
 
     # errors
 
@@ -273,23 +275,18 @@ class _Parser:
         self.skip_ws()
         if self.pos == len(self.text):
             return ""  # `key=` sets the empty string, as in Hydra
-        first = self.element(top=True)
+        items = [self.element(top=True)]
         self.skip_ws()
-        if self.pos == len(self.text):
-            return first
-        if self.text[self.pos] != ",":
-            self.unexpected("',' or the end of the value")
-        if isinstance(first, Sweep):
-            self.fail(f"{first.kind}() must be the whole value, not one of several")
-        items = [first]
         while self.peek() == ",":
+            if isinstance(items[0], Sweep):
+                self.fail(f"{items[0].kind}() must be the whole value, not one of several")
             self.pos += 1
             self.skip_ws()
             items.append(self.element())
             self.skip_ws()
         if self.pos < len(self.text):
             self.unexpected("',' or the end of the value")
-        return Sweep("list", tuple(items))
+        return items[0] if len(items) == 1 else Sweep("list", tuple(items))
 
     def element(self, top: bool = False) -> Any:
         if self.peek() == "[":
@@ -319,22 +316,23 @@ class _Parser:
     def container(self, closer: str, item: Callable[[], object]) -> None:
         """``opener (item (',' item)*)? closer``, for lists, mappings and function arguments."""
         opened_at = self.pos
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:  # a clear error long before Python's recursion limit
+            self.fail(f"nested deeper than {_MAX_DEPTH} levels")
         self.pos += 1
         self.skip_ws()
-        if self.peek() == closer:
-            self.pos += 1
-            return
-        while True:
-            item()
-            self.skip_ws()
-            char = self.peek()
-            if char == closer:
+        if self.peek() != closer:
+            while True:
+                item()
+                self.skip_ws()
+                if self.peek() != ",":
+                    break
                 self.pos += 1
-                return
-            if char != ",":
+                self.skip_ws()
+            if self.peek() != closer:
                 self.unexpected(f"',' or {closer!r}", self.text[opened_at], opened_at)
-            self.pos += 1
-            self.skip_ws()
+        self.pos += 1
+        self.depth -= 1
 
     def pair(self, mapping: dict[Any, Any]) -> None:
         key_at = self.pos
@@ -627,7 +625,8 @@ def _format_str(value: str, key: bool) -> str:
 
 
 def _reads_back(candidate: str, value: str, key: bool) -> bool:
-    parser = _Parser(candidate)
+    # followed by what follows it in a container, so a trailing '\\' cannot escape that
+    parser = _Parser(candidate + (":" if key else ","))
     try:
         parsed, _ = parser.primitive(key_mode=key)
     except OverrideError:
