@@ -18,6 +18,7 @@ import copy
 import enum
 import fnmatch
 import math
+import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -36,6 +37,7 @@ class _NoValue(enum.Enum):
 
 NO_VALUE = _NoValue.NO_VALUE
 """The value of a ``~key`` override written without ``=value``."""
+_SWEEP_KINDS = ("list", "choice", "range", "glob", "interval")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class Sweep:
     exclude: tuple[str, ...] = ()
     low: float | None = None
     high: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in _SWEEP_KINDS:
+            raise ValueError(f"Sweep kind must be one of {_SWEEP_KINDS}, got {self.kind!r}")
 
     def __repr__(self) -> str:
         shown = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)[1:]
@@ -581,19 +587,17 @@ def _format_sweep(sweep: Sweep) -> str:
         return f"range({sweep.start!r},{sweep.stop!r},{sweep.step!r})"
     if sweep.kind == "interval":
         return f"interval({sweep.low!r},{sweep.high!r})"
-    if sweep.kind == "glob":
-        include = _format_element(list(sweep.include), key=False)
-        exclude = _format_element(list(sweep.exclude), key=False)
-        return f"glob(include={include},exclude={exclude})"
-    raise ValueError(f"unknown sweep kind {sweep.kind!r}")
+    include = _format_element(list(sweep.include), key=False)
+    exclude = _format_element(list(sweep.exclude), key=False)
+    return f"glob(include={include},exclude={exclude})"
 
 
 def _format_element(value: Any, key: bool) -> str:
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):  # numpy integers too
         return str(int(value))
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real):
         return repr(float(value))
     if isinstance(value, str):
         return _format_str(value, key)

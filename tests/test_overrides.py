@@ -190,6 +190,11 @@ def test_a_hand_made_bad_range_fails_to_expand_instead_of_looping() -> None:
         Sweep("range", start=0, stop=1, step=0).expand()
 
 
+def test_sweep_kinds_are_checked() -> None:
+    with pytest.raises(ValueError, match="kind"):
+        Sweep("lists", (1, 2))
+
+
 def test_sweep_repr_shows_only_its_kind_of_fields() -> None:
     assert repr(value("a=range(3)")) == "Sweep('range', start=0, stop=3)"
 
@@ -391,6 +396,11 @@ def test_format_value_round_trips_sweeps(sweep: Sweep) -> None:
 ])
 def test_format_value_writes_readable_text(val: Any, text: str) -> None:
     assert format_value(val) == text
+
+
+def test_format_value_writes_numpy_scalars_as_plain_numbers() -> None:
+    numpy = pytest.importorskip("numpy")
+    assert format_value([numpy.int64(3), numpy.float32(0.5)]) == "[3,0.5]"
 
 
 @pytest.mark.parametrize("val", [object(), b"bytes", {(1, 2): "tuple key"}, [{1, 2}]])
