@@ -469,8 +469,10 @@ class _Parser:
                           hint=f"its arguments are: {', '.join(params) or 'values only'}")
             if keyword in bound:
                 self.fail(f"{name}() got the argument {keyword!r} twice", column=arg_at)
-            arg = (self.element(), arg_at)
-            positional.append(arg) if keyword is None else bound.setdefault(keyword, arg)
+            if keyword is None:
+                positional.append((self.element(), arg_at))
+            else:
+                bound[keyword] = (self.element(), arg_at)
 
         self.container(")", argument)
         if name == "choice":
@@ -505,7 +507,7 @@ class _Parser:
 
     def number(self, func: str, arg: tuple[Any, int]) -> int | float:
         value, column = arg
-        if type(value) not in (int, float) or not math.isfinite(value):
+        if not _is_finite_number(value):
             self.fail(f"{func}() takes finite numbers, got {value!r}", column=column)
         return value  # type: ignore[no-any-return]
 
@@ -556,8 +558,7 @@ def _typed(raw: str) -> Any:
 
 def _expand_range(sweep: Sweep) -> list[Any]:
     bounds = (sweep.start, sweep.stop, sweep.step)
-    if not all(type(v) in (int, float) and math.isfinite(v) for v in bounds  # type: ignore[arg-type]
-               ) or not sweep.step:
+    if not all(_is_finite_number(v) for v in bounds) or not sweep.step:
         raise OverrideError(f"cannot expand {sweep!r}: range() needs finite numbers and a "
                             "non-zero step")
     if all(type(v) is int for v in bounds):
@@ -569,6 +570,10 @@ def _expand_range(sweep: Sweep) -> list[Any]:
         values.append(float(value))
         value += increment
     return values
+
+
+def _is_finite_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)  # bool is not a number here
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
