@@ -33,11 +33,18 @@ class ConfigError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
-    def __reduce__(self):  # keep keyword-only fields across pickling (process pools)
+    def __reduce__(self) -> tuple[Any, ...]:  # keep keyword-only fields across pickling (process pools)
         return _rebuild, (type(self), self.message, self.path, self.source, self.hint, self.__dict__)
 
 
-def _rebuild(cls, message, path, source, hint, state):  # type: ignore[no-untyped-def]
+def _rebuild(
+    cls: type[ConfigError],
+    message: str,
+    path: str | None,
+    source: str | None,
+    hint: str | None,
+    state: dict[str, Any],
+) -> ConfigError:
     error = cls.__new__(cls)
     ConfigError.__init__(error, message, path=path, source=source, hint=hint)
     error.__dict__.update(state)
