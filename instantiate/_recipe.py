@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType, TracebackType
 from typing import Any, Callable
 
@@ -35,6 +35,9 @@ class Recipe:
     ...     required = ("model", "optimizer")
     >>> with Train(cfg) as r:              # doctest: +SKIP
     ...     r.optimizer                    # its $<@model:parameters()> is r.model's
+
+    A component named like a method here (``build``, ``built``, ``close``, ``names``,
+    ``required``) is reached by key: ``r["build"]``.
     """
 
     required: tuple[str, ...] = ()
@@ -49,7 +52,7 @@ class Recipe:
             )
 
     def __init__(
-        self, config: Any, *, allow: str | list[str] | None = None, registry: Registry | None = None
+        self, config: Any, *, allow: str | Iterable[str] | None = None, registry: Registry | None = None
     ) -> None:
         """Check that every ``required`` component is present; build nothing yet.
 

@@ -166,11 +166,12 @@ def test_a_name_registered_in_code_wins_over_a_plugin(example_plugin: Path) -> N
 
 
 def _can_build_wheels() -> bool:
+    """setuptools builds wheels by itself from 70.1; older ones need the wheel package."""
     try:
-        import setuptools
-    except ImportError:
+        version = importlib.metadata.version("setuptools")
+    except importlib.metadata.PackageNotFoundError:
         return False
-    major, minor = (int(part) for part in setuptools.__version__.split(".")[:2])
+    major, minor = (int(part) for part in version.split(".")[:2])
     return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
