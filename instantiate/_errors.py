@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import builtins
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -87,8 +88,38 @@ class RegistryError(ConfigError, LookupError):
     """A registry name that is unknown or taken twice."""
 
 
-class MissingComponentError(ConfigError, LookupError):
-    """A recipe component that is required but absent from the config."""
+class MissingComponentError(ConfigError, KeyError, AttributeError):
+    """A recipe component that is required but absent, or asked for by an unknown name.
+
+    A ``KeyError`` for ``recipe["x"]`` and an ``AttributeError`` for ``recipe.x``, so
+    ``getattr(recipe, "x", None)`` and ``except KeyError`` work as they do on a dict.
+    """
+
+
+# ExceptionGroup where the language has it (3.11+), so tracebacks show every failure.
+_Group: type = getattr(builtins, "ExceptionGroup", Exception)
+
+
+class CloseError(ConfigError, _Group):  # type: ignore[misc]
+    """Closing one or more recipe components failed; every failure is kept.
+
+    ``failures`` pairs each component name with its error. On Python 3.11+ this is also an
+    ``ExceptionGroup`` of those errors (so tracebacks show each one, and ``except*`` works);
+    the first failure is the ``__cause__``.
+    """
+
+    def __new__(cls, message: str, failures: Sequence[tuple[str, Exception]]) -> CloseError:
+        return super().__new__(cls, message, [error for _, error in failures])
+
+    def __init__(self, message: str, failures: Sequence[tuple[str, Exception]]) -> None:
+        if _Group is Exception:  # ExceptionGroup owns a read-only .message and .args
+            self.message = message
+            self.args = (message,)
+        self.path = self.source = self.hint = None
+        self.failures = list(failures)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.message, self.failures)
 
 
 class OverrideError(ConfigError, ValueError):
@@ -124,6 +155,7 @@ for _cls in (
     InstantiationError,
     RegistryError,
     MissingComponentError,
+    CloseError,
     OverrideError,
     ValidationError,
 ):
