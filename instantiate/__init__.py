@@ -2,6 +2,7 @@
 
 from ._building import instantiate
 from ._errors import (
+    CloseError,
     ConfigError,
     ConfigKeyError,
     CycleError,
@@ -15,11 +16,13 @@ from ._errors import (
     ValidationError,
 )
 from ._nodes import Config, load
+from ._recipe import Recipe
 from ._registry import Registry, register, registry
 from ._resolvers import register_resolver
 from ._targets import allowed_targets
 
 __all__ = [
+    "CloseError",
     "Config",
     "ConfigError",
     "ConfigKeyError",
@@ -30,6 +33,7 @@ __all__ = [
     "MissingValueError",
     "OverrideError",
     "Registry",
+    "Recipe",
     "RegistryError",
     "TargetError",
     "ValidationError",

@@ -33,3 +33,24 @@ def test_recipe_trainer_runs() -> None:
     assert last_train < first_train / 2, done.stdout
     assert last_valid < first_valid / 2, done.stdout
     assert f"train loss {first_train:.4f} -> {last_train:.4f}" in done.stdout
+
+
+MLP_LINE = re.compile(r"^epoch\s+(\d+)\s+loss ([\d.]+)$", re.M)
+
+
+def test_mlp_example_runs() -> None:
+    """The README's first command: the canonical Sequential example trains and its loss falls."""
+    pytest.importorskip("torch")
+    done = subprocess.run(
+        [sys.executable, "examples/mlp/train.py"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    losses = [float(loss) for _, loss in MLP_LINE.findall(done.stdout)]
+    assert len(losses) == 15, done.stdout
+    assert losses[-1] < losses[0] / 5, done.stdout
+    assert "accuracy" in done.stdout

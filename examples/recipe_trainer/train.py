@@ -5,23 +5,12 @@ python examples/recipe_trainer/train.py
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-try:
-    import instantiate  # noqa: F401
-except ModuleNotFoundError:  # run from a checkout that was not `pip install -e .`-ed
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from instantiate import load, register
-
-try:
-    from instantiate import Recipe
-except ImportError:  # until the package's __init__ exports it
-    from instantiate._recipe import Recipe
+from instantiate import Recipe, load, register
 
 
 @register("synthetic_regression")
