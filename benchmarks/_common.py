@@ -416,6 +416,8 @@ class Shape:
     hydra: Callable[[Any], Any] = hydra_build
     check: Callable[[int, Any], str | None] = lambda n, result: None
     size_label: str = "n"
+    how: str = ("cold = instantiate(Config(data)), from dict = instantiate(data), "
+                "Hydra = instantiate(OmegaConf.create(data), _convert_='all')")
     notes: list[str] = field(default_factory=list)
 
 
@@ -471,17 +473,19 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
     if OURS_ERROR:
         notes.append(OURS_ERROR)
     notes += shape.notes
-    notes.append(
-        "best of ≥2 runs per cell (more within --budget); cold = instantiate(Config(data)), "
-        "from dict = instantiate(data), Hydra = instantiate(OmegaConf.create(data), _convert_='all'); "
-        "every result is checked equal to the hand-written one outside the timing."
-    )
+    notes.append(f"{shape.how}; best of ≥2 runs per cell (more within --budget); every result is "
+                 "checked equal to the hand-written one outside the timing.")
     return table
 
 
-def shape_main(doc: str, shape: Shape, argv: Sequence[str] | None = None) -> Table:
-    """Parse options, run the shape benchmark, print and return its table."""
-    table = run_shape(shape, shape_parser(doc, shape).parse_args(argv))
+def shape_main(
+    doc: str, shape: Shape, argv: Sequence[str] | None = None,
+    extra: Callable[[Table, argparse.Namespace], None] = lambda table, args: None,
+) -> Table:
+    """Parse options, run the shape benchmark (then `extra`, to add notes), print and return its table."""
+    args = shape_parser(doc, shape).parse_args(argv)
+    table = run_shape(shape, args)
+    extra(table, args)
     print(table.render())
     return table
 
