@@ -250,20 +250,25 @@ class Cell:
         """True when there is a verified number."""
         return self.seconds is not None and not self.text
 
+    @property
+    def value(self) -> float | None:
+        """The verified seconds, or None."""
+        return self.seconds if self.ok else None
+
     def show(self) -> str:
         """The cell as printed: milliseconds or the reason."""
         return self.text or ms(self.seconds)
 
 
-def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float) -> Cell:
-    """Best wall time of fn(setup()) over repetitions filling ~budget seconds (>= 2, <= 100).
+def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, min_runs: int = 2) -> Cell:
+    """Best wall time of fn(setup()) over repetitions filling ~budget seconds (>= min_runs, <= 100).
 
     Each repetition gets a fresh input from setup() (untimed), after a gc.collect();
     the garbage collector stays on during the call, as in real use.
     """
     times: list[float] = []
     cell = Cell()
-    while len(times) < 2 or (sum(times) < budget and len(times) < 100):
+    while len(times) < min_runs or (sum(times) < budget and len(times) < 100):
         arg = setup()
         gc.collect()
         start = time.perf_counter()
@@ -276,10 +281,13 @@ def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float) -
     return cell
 
 
-def attempt(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, notes: list[str], label: str) -> Cell:
+def attempt(
+    fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, notes: list[str], label: str,
+    min_runs: int = 2,
+) -> Cell:
     """measure(), but an exception becomes the cell's text (e.g. "RecursionError") and a note."""
     try:
-        return measure(fn, setup, budget)
+        return measure(fn, setup, budget, min_runs)
     except RecursionError:
         return Cell(text="RecursionError")
     except Exception as exc:  # a bug in a library under test must not stop the table
@@ -339,11 +347,12 @@ def ms(seconds: float | None) -> str:
     return f"{v:,.3f}" if v < 1 else f"{v:,.2f}" if v < 100 else f"{v:,.0f}"
 
 
-def ratio(a: Cell, b: Cell) -> str:
-    """a/b as "12.3×", or "–" when either is missing."""
-    if not (a.ok and b.ok):
+def ratio(a: Cell | float | None, b: Cell | float | None) -> str:
+    """a/b as "12.3×", or "–" when either is missing (cells count only when verified)."""
+    a, b = (x.value if isinstance(x, Cell) else x for x in (a, b))
+    if not a or not b:
         return "–"
-    r = a.seconds / b.seconds  # type: ignore[operator]
+    r = a / b
     return f"{r:,.1f}×" if r < 100 else f"{r:,.0f}×"
 
 
