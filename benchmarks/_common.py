@@ -12,27 +12,33 @@ import reprlib
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 # Benchmark the checkout that holds this folder (or $INSTANTIATE_SRC), not an installed copy.
 ROOT = Path(os.environ.get("INSTANTIATE_SRC") or Path(__file__).resolve().parent.parent)
 sys.path.insert(1, str(ROOT))
 
-import yaml  # noqa: E402
+import yaml as yaml  # noqa: E402  (re-exported to the scripts)
 from hydra.utils import instantiate as hydra_instantiate  # noqa: E402
-from omegaconf import OmegaConf  # noqa: E402
+from omegaconf import OmegaConf as OmegaConf  # noqa: E402
 
 try:
-    from instantiate import Config, Recipe, instantiate, load
+    from instantiate import Config as Config
+    from instantiate import Recipe as Recipe
+    from instantiate import instantiate as instantiate
+    from instantiate import load as load
 except ImportError as exc:  # the core is not written yet: our columns say so
-    Config = Recipe = instantiate = load = None  # type: ignore[assignment,misc]
+    Config = Recipe = instantiate = load = None
     OURS_ERROR: str | None = f"instantiate not importable yet ({exc})"
 else:
     OURS_ERROR = None
 NOT_IMPORTABLE = "instantiate not importable yet"
+NONE = "\N{EN DASH}"  # a cell with nothing to show
+TIMES = "\N{MULTIPLICATION SIGN}"
 
 
 # ---------------------------------------------------------------- helper classes
@@ -90,7 +96,13 @@ class Component(Plain):
         name: str,
         tag: str,
     ) -> None:
-        self.width, self.lr, self.layers, self.options, self.enabled = width, lr, layers, options, enabled
+        self.width, self.lr, self.layers, self.options, self.enabled = (
+            width,
+            lr,
+            layers,
+            options,
+            enabled,
+        )
         self.extra, self.size, self.scale, self.name, self.tag = extra, size, scale, name, tag
 
 
@@ -132,7 +144,7 @@ def sequential_config(n: int, hydra: bool) -> dict[str, Any]:
 
 
 def wide_config(n: int, hydra: bool) -> dict[str, Any]:
-    """n Components of 10 kwargs: 2 absolute interpolations, list, dict, bool, None, int, float, strs."""
+    """n Components of 10 kwargs: 2 absolute interpolations, list, dict, bool, None, scalars."""
     comp = target(Component)
     width, lr = ref("settings.width", hydra), ref("settings.lr", hydra)
     components = {
@@ -260,7 +272,9 @@ class Cell:
         return self.text or ms(self.seconds)
 
 
-def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, min_runs: int = 2) -> Cell:
+def measure(
+    fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, min_runs: int = 2
+) -> Cell:
     """Best wall time of fn(setup()) over repetitions filling ~budget seconds (>= min_runs, <= 100).
 
     Each repetition gets a fresh input from setup() (untimed), after a gc.collect();
@@ -281,8 +295,17 @@ def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, m
     return cell
 
 
+def const(value: Any) -> Callable[[], Any]:
+    """A setup function that always gives `value`."""
+    return lambda: value
+
+
 def attempt(
-    fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, notes: list[str], label: str,
+    fn: Callable[[Any], Any],
+    setup: Callable[[], Any],
+    budget: float,
+    notes: list[str],
+    label: str,
     min_runs: int = 2,
 ) -> Cell:
     """measure(), but an exception becomes the cell's text (e.g. "RecursionError") and a note."""
@@ -342,34 +365,42 @@ def verify(cell: Cell, expected: Any, label: str, notes: list[str]) -> None:
 def ms(seconds: float | None) -> str:
     """Seconds as milliseconds with sensible precision."""
     if seconds is None:
-        return "–"
+        return NONE
     v = seconds * 1e3
     return f"{v:,.3f}" if v < 1 else f"{v:,.2f}" if v < 100 else f"{v:,.0f}"
 
 
 def ratio(a: Cell | float | None, b: Cell | float | None) -> str:
-    """a/b as "12.3×", or "–" when either is missing (cells count only when verified)."""
-    a, b = (x.value if isinstance(x, Cell) else x for x in (a, b))
-    if not a or not b:
-        return "–"
-    r = a / b
-    return f"{r:,.1f}×" if r < 100 else f"{r:,.0f}×"
+    """a/b as "12.3x" (with the times sign), or NONE when either is missing or unverified."""
+    x, y = (v.value if isinstance(v, Cell) else v for v in (a, b))
+    if not x or not y:
+        return NONE
+    return f"{x / y:,.1f}{TIMES}" if x / y < 100 else f"{x / y:,.0f}{TIMES}"
 
 
 def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table, padded to line up in a terminal; all but the first column right-aligned."""
-    cols = list(zip(headers, *rows))
-    widths = [max(len(str(c)) for c in col) for col in cols]
-    line = lambda cells: "| " + " | ".join(  # noqa: E731
-        str(c).ljust(w) if k == 0 else str(c).rjust(w) for k, (c, w) in enumerate(zip(cells, widths))
-    ) + " |"
-    rule = "|" + "|".join(("-" * (w + 2)) if k == 0 else ("-" * (w + 1) + ":") for k, w in enumerate(widths)) + "|"
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+    widths = [max(len(c) for c in col) for col in zip(headers, *rows)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = ["-" * (w + 2) if k == 0 else "-" * (w + 1) + ":" for k, w in enumerate(widths)]
+    return "\n".join([line(headers), "|" + "|".join(rule) + "|", *(line(r) for r in rows)])
 
 
 SUMMARY_HEADERS = [
-    "benchmark", "n", "ours cold", "ours from dict", "baseline", "Hydra/OmegaConf",
-    "ours/baseline", "Hydra/ours",
+    "benchmark",
+    "n",
+    "ours cold",
+    "ours from dict",
+    "baseline",
+    "Hydra/OmegaConf",
+    "ours/baseline",
+    "Hydra/ours",
 ]
 
 
@@ -386,7 +417,9 @@ class Table:
     def render(self) -> str:
         """Title, table and notes as Markdown."""
         notes = [f"- {n}" for n in self.notes]
-        return "\n".join([f"### {self.title}", "", markdown(self.headers, self.rows), "", *notes, ""])
+        return "\n".join(
+            [f"### {self.title}", "", markdown(self.headers, self.rows), "", *notes, ""]
+        )
 
 
 def progress(message: str) -> None:
@@ -394,7 +427,7 @@ def progress(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
 
 
-# ---------------------------------------------------------------- the shape benchmarks (1–4)
+# ---------------------------------------------------------------- the shape benchmarks (1-4)
 
 
 def ours_cold(data: Any) -> Any:
@@ -414,7 +447,7 @@ def hydra_build(data: Any) -> Any:
 
 @dataclass
 class Shape:
-    """A config shape: its generator, its hand-written construction, and how each library builds it."""
+    """A config shape: its generator, its hand-written construction, how each library builds it."""
 
     name: str
     config: Callable[[int, bool], Any]
@@ -425,17 +458,23 @@ class Shape:
     hydra: Callable[[Any], Any] = hydra_build
     check: Callable[[int, Any], str | None] = lambda n, result: None
     size_label: str = "n"
-    how: str = ("cold = instantiate(Config(data)), from dict = instantiate(data), "
-                "Hydra = instantiate(OmegaConf.create(data), _convert_='all')")
+    how: str = (
+        "cold = instantiate(Config(data)), from dict = instantiate(data), "
+        "Hydra = instantiate(OmegaConf.create(data), _convert_='all')"
+    )
     notes: list[str] = field(default_factory=list)
 
 
 def shape_parser(doc: str, shape: Shape) -> argparse.ArgumentParser:
     """Command-line options shared by the shape benchmarks."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument("--n", type=int, nargs="+", default=list(shape.sizes), help=f"sizes ({shape.size_label})")
+    p.add_argument(
+        "--n", type=int, nargs="+", default=list(shape.sizes), help=f"sizes ({shape.size_label})"
+    )
     p.add_argument("--quick", action="store_true", help="skip Hydra above n=1,000")
-    p.add_argument("--budget", type=float, default=1.0, help="seconds of repetitions per cell (min 2 runs)")
+    p.add_argument(
+        "--budget", type=float, default=1.0, help="seconds of repetitions per cell (min 2 runs)"
+    )
     return p
 
 
@@ -443,22 +482,33 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
     """Time hand-written, ours (cold and from dict) and Hydra per size; verify all equal."""
     table = Table(
         shape.name,
-        [shape.size_label, "ours cold (ms)", "ours from dict (ms)", "hand-written (ms)",
-         "Hydra+OmegaConf (ms)", "cold/hand", "from dict/hand", "Hydra/hand", "Hydra/ours cold"],
+        [
+            shape.size_label,
+            "ours cold (ms)",
+            "ours from dict (ms)",
+            "hand-written (ms)",
+            "Hydra+OmegaConf (ms)",
+            "cold/hand",
+            "from dict/hand",
+            "Hydra/hand",
+            "Hydra/ours cold",
+        ],
     )
     notes = table.notes
     for n in args.n:
         progress(f"{shape.name} {shape.size_label}={n}")
-        hand = measure(lambda _, n=n: shape.hand(n), lambda: None, args.budget)
+        hand = measure(shape.hand, const(n), args.budget)
         bad = shape.check(n, hand.result)
         if bad:
             raise AssertionError(f"hand-written {shape.name} fails its own check: {bad}")
-        cells = {}
+        cells: dict[str, Cell] = {}
         for label, fn in (("ours cold", shape.cold), ("ours from dict", shape.from_dict)):
             if OURS_ERROR:
                 cells[label] = Cell(text=NOT_IMPORTABLE)
                 continue
-            cell = attempt(fn, lambda n=n: shape.config(n, False), args.budget, notes, f"{label} n={n}")
+            cell = attempt(
+                fn, functools.partial(shape.config, n, False), args.budget, notes, f"{label} n={n}"
+            )
             verify(cell, hand.result, f"{label} n={n}", notes)
             problem = cell.ok and shape.check(n, cell.result)
             if problem:
@@ -466,32 +516,52 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
                 notes.append(f"{label} n={n}: {problem}")
             cells[label] = cell
         changed = cells["ours from dict"].ok and first_difference(
-            cells["ours from dict"].first_input, shape.config(n, False), "data")
+            cells["ours from dict"].first_input, shape.config(n, False), "data"
+        )
         if changed:
             notes.append(f"instantiate(data) changed its input at n={n}: {changed}")
         if args.quick and n > 1000:
             hydra = Cell(text="skipped (--quick)")
         else:
-            hydra = attempt(shape.hydra, lambda n=n: shape.config(n, True), args.budget, notes, f"Hydra n={n}")
+            hydra = attempt(
+                shape.hydra,
+                functools.partial(shape.config, n, True),
+                args.budget,
+                notes,
+                f"Hydra n={n}",
+            )
             verify(hydra, hand.result, f"Hydra n={n}", notes)
         cold, fdict = cells["ours cold"], cells["ours from dict"]
-        row = [f"{n:,}", cold.show(), fdict.show(), hand.show(), hydra.show(),
-               ratio(cold, hand), ratio(fdict, hand), ratio(hydra, hand), ratio(hydra, cold)]
+        row = [
+            f"{n:,}",
+            cold.show(),
+            fdict.show(),
+            hand.show(),
+            hydra.show(),
+            ratio(cold, hand),
+            ratio(fdict, hand),
+            ratio(hydra, hand),
+            ratio(hydra, cold),
+        ]
         table.rows.append(row)
         table.summary.append([shape.name, *row[:5], row[5], row[8]])
     if OURS_ERROR:
         notes.append(OURS_ERROR)
     notes += shape.notes
-    notes.append(f"{shape.how}; best of ≥2 runs per cell (more within --budget); every result is "
-                 "checked equal to the hand-written one outside the timing.")
+    notes.append(
+        f"{shape.how}; best of ≥2 runs per cell (more within --budget); every result is "
+        "checked equal to the hand-written one outside the timing."
+    )
     return table
 
 
 def shape_main(
-    doc: str, shape: Shape, argv: Sequence[str] | None = None,
+    doc: str,
+    shape: Shape,
+    argv: Sequence[str] | None = None,
     extra: Callable[[Table, argparse.Namespace], None] = lambda table, args: None,
 ) -> Table:
-    """Parse options, run the shape benchmark (then `extra`, to add notes), print and return its table."""
+    """Parse options, run the benchmark, let `extra` add notes, print and return the table."""
     args = shape_parser(doc, shape).parse_args(argv)
     table = run_shape(shape, args)
     extra(table, args)
@@ -506,14 +576,22 @@ def versions() -> str:
     """One line naming the machine, Python and every library measured."""
     cpu = platform.processor() or platform.machine()
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-        cpu = f"{cpu} ({model})"
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu += next(
+            f" ({ln.split(':', 1)[1].strip()})" for ln in cpuinfo if ln.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     libs = [f"{name} {metadata.version(name)}" for name in ("hydra-core", "omegaconf", "PyYAML")]
     libs[-1] += " (libyaml)" if yaml.__with_libyaml__ else " (no libyaml!)"
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or "?"
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or "?"
+    )
     ours = NOT_IMPORTABLE if OURS_ERROR else f"instantiate @ {commit}"
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{ours}, {', '.join(libs)}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{ours}, {', '.join(libs)}"
+    )

@@ -1,13 +1,22 @@
-"""Targets nested inside targets, Wrapper(inner=Wrapper(inner=...)), depth 50-500 (issue 5, item 3)."""
+"""Targets nested in targets, Wrapper(inner=Wrapper(inner=...)), 50 to 500 deep."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from _common import (
-    OURS_ERROR, Shape, Table, Wrapper, deep_config, hydra_build, ours_cold, progress, shape_main,
+    OURS_ERROR,
+    Shape,
+    Table,
+    Wrapper,
+    deep_config,
+    hydra_build,
+    ours_cold,
+    progress,
+    shape_main,
 )
 
 
@@ -39,14 +48,25 @@ def limits(table: Table, args: argparse.Namespace) -> None:
     found = [("Hydra", deepest(hydra_build, True, top))]
     if not OURS_ERROR:
         found.insert(0, ("ours (cold)", deepest(ours_cold, False, top)))
-    table.notes.append("deepest nest built (searched up to the largest depth): "
-                       + ", ".join(f"{who} {d:,}" for who, d in found) + ".")
+    table.notes.append(
+        "deepest nest built (searched up to the largest depth): "
+        + ", ".join(f"{who} {d:,}" for who, d in found)
+        + "."
+    )
 
 
-SHAPE = Shape("deep", deep_config, hand, sizes=(50, 100, 250, 500), size_label="depth", notes=[
-    "config: `{_target_: Wrapper, level: i, inner: {...}}` nested `depth` times, innermost `inner: null`; "
-    f"RecursionError = the library hit Python's default recursion limit ({sys.getrecursionlimit()}).",
-])
+SHAPE = Shape(
+    "deep",
+    deep_config,
+    hand,
+    sizes=(50, 100, 250, 500),
+    size_label="depth",
+    notes=[
+        "config: `{_target_: Wrapper, level: i, inner: {...}}` nested `depth` times, innermost "
+        "`inner: null`; RecursionError = the library hit Python's default recursion limit "
+        f"({sys.getrecursionlimit()}).",
+    ],
+)
 
 
 def main(argv: Sequence[str] | None = None) -> Table:

@@ -1,14 +1,24 @@
-"""A Recipe of 200 components whose `dep` is `$<@cJ>`, an earlier built component (issue 5, item 4)."""
+"""A Recipe of 200 components, each `dep: $<@cJ>` the object built for an earlier one."""
 
 from __future__ import annotations
 
 import argparse
 import functools
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from _common import (
-    Config, Recipe, Service, Shape, Table, hydra_build, progress, recipe_config, recipe_deps, shape_main,
+    Config,
+    Recipe,
+    Service,
+    Shape,
+    Table,
+    hydra_build,
+    progress,
+    recipe_config,
+    recipe_deps,
+    shape_main,
 )
 
 
@@ -16,7 +26,7 @@ from _common import (
 def recipe_class(n: int) -> type:
     """`class R(Recipe)` requiring c0..c{n-1}, made once per n (outside the timing)."""
 
-    class R(Recipe):  # type: ignore[misc,valid-type]
+    class R(Recipe):  # type: ignore[misc]
         required = tuple(f"c{i}" for i in range(n))
 
     return R
@@ -71,21 +81,31 @@ def count_objects(built: dict[str, Any]) -> int:
 def hydra_copies(table: Table, args: argparse.Namespace) -> None:
     """Note how many objects Hydra builds, since it re-instantiates every `${cJ}`."""
     progress("recipe: counting Hydra's objects")
-    counts = ", ".join(f"{count_objects(hydra_build(recipe_config(n, True))):,} at n={n:,}" for n in args.n)
+    counts = ", ".join(
+        f"{count_objects(hydra_build(recipe_config(n, True))):,} at n={n:,}" for n in args.n
+    )
     table.notes.append(
         "Hydra has no shared objects: the Hydra column instantiates the whole mapping with plain "
-        f"`${{cJ}}` references, which it re-instantiates as copies (Service objects built: {counts}; ours and "
-        "hand-written build n, and their deps are checked to be the very same objects)."
+        f"`${{cJ}}` references, which it re-instantiates as copies (Service objects built: "
+        f"{counts}; ours and hand-written build n, and their deps are checked to be the very "
+        "same objects)."
     )
 
 
 SHAPE = Shape(
-    "recipe", recipe_config, hand, sizes=(200,), cold=cold, from_dict=from_dict, check=shared,
+    "recipe",
+    recipe_config,
+    hand,
+    sizes=(200,),
+    cold=cold,
+    from_dict=from_dict,
+    check=shared,
     how="cold = R(Config(data)), from dict = R(data), Hydra = instantiate(OmegaConf.create(data), "
-        "_convert_='all')",
+    "_convert_='all')",
     notes=[
         "config: `cI: {_target_: Service, name: cI, size: I, dep: $<@cJ>}` with J < I drawn with a "
-        "fixed seed; ours = `with R(cfg) as r: r.build()` where `class R(Recipe): required = (c0, ...)`.",
+        "fixed seed; ours = `with R(cfg) as r: r.build()` where "
+        "`class R(Recipe): required = (c0, ...)`.",
     ],
 )
 
