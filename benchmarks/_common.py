@@ -238,7 +238,9 @@ def big_yaml(size: int, hydra: bool) -> str:
         "lr": ref("..optimizer.lr", hydra),
     }
     while total < size:
-        block = _YAML_BLOCK.format(i=i, depth=(18, 34, 50)[i % 3], pretrained=i % 2 == 0, **fields)
+        block = _YAML_BLOCK.format(
+            i=i, depth=(18, 34, 50)[i % 3], pretrained=("true", "false")[i % 2], **fields
+        )
         blocks.append(block)
         total += len(block)
         i += 1
@@ -591,7 +593,10 @@ def versions() -> str:
         or "?"
     )
     ours = NOT_IMPORTABLE if OURS_ERROR else f"instantiate @ {commit}"
+    busy = (
+        f", load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
+    )
     return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{cpu}, {os.cpu_count()} cores{busy}, Python {platform.python_version()}, "
         f"{ours}, {', '.join(libs)}"
     )
