@@ -334,13 +334,12 @@ def first_difference(got: Any, expected: Any, path: str = "result") -> str | Non
             continue
         if type(a) is not type(b):
             return f"{where}: got {_short(a)}, expected {_short(b)}"
+        fmt = "{}[{!r}]"  # how a key extends the path
         if isinstance(a, Plain):
-            a, b = vars(a), vars(b)
-            where += "."
+            a, b, fmt = vars(a), vars(b), "{}.{}"
         if isinstance(a, dict):
             if a.keys() != b.keys():
                 return f"{where}: keys {sorted(map(str, a.keys() ^ b.keys()))} differ"
-            fmt = "{}{}" if where.endswith(".") else "{}[{!r}]"
             stack.extend((fmt.format(where, k), a[k], b[k]) for k in reversed(list(a)))
         elif isinstance(a, (list, tuple)):
             if len(a) != len(b):
