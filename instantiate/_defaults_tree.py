@@ -167,8 +167,22 @@ class _Builder:
         self.flatten(tree, results)
         self.check_unused()
         self.check_duplicates(results)
-        choices = {**self.list_choices, **self.known}
-        return DefaultsList(results, tree, choices, self.value_overrides)
+        return DefaultsList(results, tree, self.ordered_choices(tree), self.value_overrides)
+
+    def ordered_choices(self, tree: Tree) -> dict[str, Any]:
+        """The choices in the order the defaults tree lists them (expansion met them last to first)."""
+        known = {**self.list_choices, **self.known}
+        ordered: dict[str, Any] = {}
+        pending = [tree]
+        while pending:
+            current = pending.pop()
+            node = current.node
+            if node.kind == "group" and node.override_key in known:
+                ordered.setdefault(node.override_key, known[node.override_key])
+            pending.extend(reversed(current.children or []))
+        for key, value in known.items():  # deleted entries, Hydra's own groups
+            ordered.setdefault(key, value)
+        return ordered
 
     def expand(self, node: Default, primary: bool, interpolated: bool) -> Tree:
         loaded: Loaded | None
@@ -330,8 +344,7 @@ class _Builder:
             entry.value = choice.value
             entry.chosen_by = choice.text
             entry.chosen_externally = choice.external
-            if not choice.external:
-                entry.source = choice.source
+            entry.source = choice.source
             choice.used = True
 
     def set_known(self, node: Default) -> None:
@@ -362,7 +375,7 @@ class _Builder:
             if group.partition("/")[0] == "hydra" and not self.repo.group_exists(group):
                 self.known[key] = choice.value  # an override of Hydra's own groups: recorded only
                 continue
-            others = self.known_per_group.get(group, [])
+            others = sorted(self.known_per_group.get(group, []))
             if others:
                 message = f"cannot override {key!r}: the defaults list has it as {', '.join(others)}"
                 hint = f"override {' or '.join(others)} instead"
