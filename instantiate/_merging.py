@@ -99,7 +99,7 @@ class Merger:
                     continue
                 if value.__class__ is str and value == MISSING:
                     continue  # '???' says "must be set", never "unset what is set"
-                if _mixes(old, value):
+                if _mixes(old, value) and annotation in _UNTYPED:  # typed: place() says what fits
                     earlier = source_text(dst, key) or "an earlier config"
                     raise ConfigError(
                         f"cannot merge {_kind(value)} into {_kind(old)}",
