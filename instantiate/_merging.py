@@ -21,7 +21,7 @@ from ._errors import ConfigError, ConfigKeyError, did_you_mean
 from ._nodes import copy_data
 from ._paths import format_path
 from ._provenance import MAPPINGS, SEQUENCES, Line, MarkedDict, MarkedList
-from ._schema import fresh_defaults
+from ._schema import structured_data
 from ._validation import check_value, child_annotation, unknown_field, unwrap_optional
 
 MISSING = "???"
@@ -122,7 +122,7 @@ class Merger:
                     self.adopt(copied, own)
                 return copied
             if dataclasses.is_dataclass(inner) and isinstance(inner, type):
-                base = fresh_defaults(inner)  # like OmegaConf: a mapping fills in the dataclass
+                base = structured_data(inner)  # like OmegaConf: a mapping fills in the dataclass
                 self.adopt(base, inner)
                 self.merge(base, value, path)
                 return base

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import ConfigError, InterpolationError, did_you_mean
-from ._provenance import MAPPINGS
+from ._nodes import Config
+from ._paths import parse_path
 from ._resolvers import get_resolver, register_resolver
 
 RUN_KEY = "_run_"
@@ -46,19 +47,18 @@ def run_value(key: Any, _root_: Any) -> Any:
 
 
 def hydra_value(key: Any, _root_: Any) -> Any:
-    """``${hydra:KEY}``: a run value by Hydra's name, or the config's ``hydra.KEY``."""
+    """``${hydra:KEY}``: a run value by Hydra's name, else the config's own ``hydra.KEY``."""
     text = str(key)
     for hydra_name, run_name in HYDRA_NAMES.items():
         if text == hydra_name or text.startswith(hydra_name + "."):
             try:
                 return _lookup(_root_, run_name + text[len(hydra_name) :], f"${{hydra:{text}}}")
             except InterpolationError:
-                if _in_hydra_section(_root_, text):
-                    break
-                raise
-    hydra = _root_.get("hydra") if _root_ is not None and not _root_.is_sequence() else None
-    if hydra is not None and _in_hydra_section(_root_, text):
-        return hydra.select(text)
+                if _in_section(_root_, text) is _ABSENT:
+                    raise
+    found = _in_section(_root_, text)
+    if found is not _ABSENT:
+        return found
     raise InterpolationError(
         f"${{hydra:{text}}} is not set: neither a run value ({', '.join(HYDRA_NAMES)}) "
         "nor a key of this config's hydra section",
@@ -66,14 +66,19 @@ def hydra_value(key: Any, _root_: Any) -> Any:
     )
 
 
-def _in_hydra_section(root: Any, text: str) -> bool:
-    hydra = root.get("hydra") if root is not None and not root.is_sequence() else None
-    if hydra is None or not hasattr(hydra, "select"):
-        return False
-    return hydra.select(text, default=_ABSENT) is not _ABSENT
-
-
 _ABSENT = object()
+
+
+def _in_section(root: Any, text: str) -> Any:
+    """``hydra.<text>`` of the config, or ``_ABSENT``."""
+    section = root.get("hydra") if root is not None and not root.is_sequence() else None
+    if not isinstance(section, Config):
+        return _ABSENT
+    try:
+        parse_path(text)
+    except ConfigError:  # not a path this section could hold (``runtime.choices.db@backup``)
+        return _ABSENT
+    return section.select(text, default=_ABSENT)
 
 
 def _lookup(root: Any, key: str, shown: str) -> Any:
@@ -109,16 +114,6 @@ def _lookup(root: Any, key: str, shown: str) -> Any:
             )
         node = node[part]
     return node
-
-
-def run_section(data: Any) -> Any:
-    """The raw ``_run_`` mapping of composed data, or None."""
-    if data.__class__ in MAPPINGS:
-        run = data.get(RUN_KEY)
-        if run is not None and run.__class__ not in MAPPINGS:
-            raise ConfigError(f"{RUN_KEY} must be a mapping", path=RUN_KEY)
-        return run
-    return None
 
 
 __all__ = ["HYDRA_NAMES", "RUN_KEY", "hydra_value", "install_run_resolvers", "run_value"]

@@ -99,11 +99,6 @@ def structured_data(node: Any, origin: str | None = None) -> MarkedDict:
     return out
 
 
-def fresh_defaults(cls: type) -> MarkedDict:
-    """The default data of a dataclass, for a mapping placed where that dataclass is expected."""
-    return structured_data(cls)
-
-
 def _plain(value: Any, where: str, line: str) -> Any:
     """A field value as config data: nested dataclasses as mappings, enums by name."""
     if dataclasses.is_dataclass(value):
@@ -170,4 +165,4 @@ def _lines_in_source(cls: type) -> dict[str, str]:
     return found
 
 
-__all__ = ["Stored", "clear_store", "fresh_defaults", "store", "stored", "stored_paths", "structured_data"]
+__all__ = ["Stored", "clear_store", "store", "stored", "stored_paths", "structured_data"]
