@@ -179,8 +179,7 @@ def _require_keys(
         return
     for key, item in value.items():
         if key not in target:
-            error = _no_such_key(target, [*keys, key], len(keys), override, repo)
-            raise error
+            raise _no_such_key(target, [*keys, key], len(keys), override, repo)
         if isinstance(item, dict):
             _require_keys(target[key], item, [*keys, key], override, repo)
 
@@ -206,16 +205,17 @@ def _walk(
                     source=source,
                 )
             node = node[_index(node, key)]
-        elif (key in node and node[key].__class__ in MAPPINGS) or (
-            key in node and node[key].__class__ in SEQUENCES
-        ):
-            node = node[key]
-        elif key in node and node[key] is not None:
+            continue
+        child = node.get(key)
+        if child.__class__ in MAPPINGS or child.__class__ in SEQUENCES:
+            node = child
+        elif child is not None or (key in node and not create):
             raise OverrideError(
-                f"override {override.text!r}: {path!r} is {_shown(node[key])}, not a mapping, "
+                f"override {override.text!r}: {path!r} is {_shown(child)}, not a mapping, "
                 f"so it has no key {keys[depth + 1]!r}",
                 path=path,
                 source=source,
+                hint=f"replace it with a mapping: ++{override.text.lstrip('+')}" if child is None else None,
             )
         elif create:
             node = merger.child(node, key, path, source)

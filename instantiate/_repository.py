@@ -298,8 +298,9 @@ def make_source(entry: str, main: bool = False) -> Source:
     root = entry[len("file://") :] if entry.startswith("file://") else entry
     if not os.path.isdir(root):
         what = "config directory" if main else "search path directory"
+        absolute = os.path.abspath(root)
         raise ConfigError(
-            f"{what} {root!r} does not exist (looked in {os.path.abspath(root)!r})",
+            f"{what} {root!r} does not exist" + (f" (looked in {absolute!r})" if absolute != root else ""),
             hint="a relative directory is taken from the current working directory",
         )
     return DirectorySource(root)
