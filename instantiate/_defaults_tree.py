@@ -18,8 +18,9 @@ from typing import Any
 
 from ._defaults import Default, absolute_header, ensure_self, parse_defaults, shown_option
 from ._errors import ConfigError, MissingValueError, OverrideError, closest, did_you_mean
+from ._nodes import Config
 from ._overrides import NO_VALUE, Override
-from ._provenance import MAPPINGS
+from ._provenance import MAPPINGS, MarkedDict
 from ._repository import Loaded, Repository
 
 
@@ -260,8 +261,6 @@ class _Builder:
 
     def load_primary(self, node: Default) -> Loaded:
         if not node.path:
-            from ._provenance import MarkedDict
-
             return Loaded("", MarkedDict(None), None, None, None, "<no primary config>")
         loaded = self.repo.load(node.config_path)
         if loaded is None:
@@ -317,12 +316,6 @@ class _Builder:
                 )
             if not entry.override:
                 continue
-            if entry.kind != "group":
-                raise ConfigError(
-                    f"'override' needs a group entry ('override group: option'), got {entry.path!r}",
-                    path="defaults",
-                    source=entry.source,
-                )
             last_override = entry
             if interpolated:
                 raise ConfigError(
@@ -423,8 +416,6 @@ class _Builder:
     def resolve_interpolation(
         self, entry: Default, defaults: list[Default], self_added: bool, parent: Default
     ) -> None:
-        from ._nodes import Config  # the evaluator reads ${...} against the choices made so far
-
         listing: list[Any] = []
         for item in defaults:
             if item.kind == "self" and self_added:
@@ -432,7 +423,7 @@ class _Builder:
             listing.append(item.config_path if item.kind != "group" else {item.override_key: item.value})
         scope = {**{k: v for k, v in self.known.items() if k != "defaults"}, "defaults": listing}
         text = entry.value if entry.kind == "group" else entry.path
-        try:
+        try:  # ${...} reads the choices made so far, as Hydra resolves it
             value = Config({**scope, "_option_": text})["_option_"]
         except ConfigError as error:
             names = ", ".join(k for k in self.known if isinstance(k, str))
@@ -463,7 +454,7 @@ class _Builder:
                 f"({shown_option(node.name)}, at {node.source}), and '+' appends a second choice",
                 path=key,
                 source=appended.source,
-                hint=f"change the choice without '+': {appended.chosen_by.lstrip('+')}",  # type: ignore[union-attr]
+                hint=f"change the choice without '+': {str(appended.chosen_by).lstrip('+')}",
             )
         here, there = shown_option(node.name), shown_option(later)
         return ConfigError(
