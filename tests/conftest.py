@@ -1,4 +1,4 @@
-"""Shared fixtures: every test starts with the default registry and resolvers as shipped."""
+"""Shared fixtures: every test starts with the default registry, resolvers and config store as shipped."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from instantiate import _registry
 from instantiate._resolvers import clear_resolvers
+from instantiate._schema import clear_store
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +20,4 @@ def _isolated_registries() -> Iterator[None]:
     _registry.registry._objects.update(saved)
     _registry.registry.forget_plugins()
     clear_resolvers()
+    clear_store()
