@@ -63,8 +63,11 @@ class Sweep:
             raise ValueError(f"Sweep kind must be one of {_SWEEP_KINDS}, got {self.kind!r}")
 
     def __repr__(self) -> str:
-        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)[1:]
-                 if getattr(self, f.name) != f.default]
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)[1:]
+            if getattr(self, f.name) != f.default
+        ]
         return f"Sweep({', '.join([repr(self.kind), *shown])})"
 
     def expand(self, options: Sequence[str] | None = None) -> list[Any]:
@@ -79,8 +82,9 @@ class Sweep:
                     f"{format_value(self)} needs the config group's option names to expand",
                     hint="pass them: sweep.expand(options=[...])",
                 )
-            return [name for name in options if _matches(name, self.include)
-                    and not _matches(name, self.exclude)]
+            return [
+                name for name in options if _matches(name, self.include) and not _matches(name, self.exclude)
+            ]
         raise OverrideError(
             f"{format_value(self)} is continuous and has no list of values",
             hint="intervals are for samplers such as optuna; use range() or choice() to enumerate",
@@ -138,8 +142,10 @@ def parse_override(text: str) -> Override:
 def parse_overrides(texts: Iterable[str]) -> list[Override]:
     """Parse each override in order, stopping at the first malformed one."""
     if isinstance(texts, str):
-        raise OverrideError(f"expected a list of overrides, got the single string {texts!r}",
-                            hint=f"wrap it in a list: [{texts!r}]")
+        raise OverrideError(
+            f"expected a list of overrides, got the single string {texts!r}",
+            hint=f"wrap it in a list: [{texts!r}]",
+        )
     return [parse_override(text) for text in texts]
 
 
@@ -164,8 +170,12 @@ _FLOAT = re.compile(
     r"|[iI][nN][fF]|[nN][aA][nN])"
 )
 # each sweep function's parameters and how many are required; choice() takes values only
-_SIGNATURES = {"choice": ((), 1), "glob": (("include", "exclude"), 1),
-               "interval": (("start", "end"), 2), "range": (("start", "stop", "step"), 1)}
+_SIGNATURES = {
+    "choice": ((), 1),
+    "glob": (("include", "exclude"), 1),
+    "interval": (("start", "end"), 2),
+    "range": (("start", "stop", "step"), 1),
+}
 _MAX_DEPTH = 100
 _PREFIX_HINT = "the prefixes are '+' (add), '++' (add or set) and '~' (delete)"
 
@@ -184,21 +194,25 @@ class _Parser:
     def fail(self, problem: str, column: int | None = None, hint: str | None = None) -> NoReturn:
         at = self.pos if column is None else column
         shown = "".join(c if c.isprintable() else " " for c in self.text)
-        message = (f"override {self.text!r}, column {at + 1}: {problem}\n"
-                   f"    {shown}\n    {' ' * at}^")
+        message = f"override {self.text!r}, column {at + 1}: {problem}\n    {shown}\n    {' ' * at}^"
         raise OverrideError(message, path=self.key, hint=hint)
 
     def unexpected(self, expected: str, opener: str = "", opened_at: int = 0) -> NoReturn:
         if self.pos >= len(self.text):
             if opener:
-                self.fail(f"unclosed {opener!r} opened at column {opened_at + 1}: "
-                          f"expected {expected}")
+                self.fail(f"unclosed {opener!r} opened at column {opened_at + 1}: expected {expected}")
             self.fail(f"expected {expected}, but the override ends")
         char = self.text[self.pos]
         if self.key is None:
-            hint = _PREFIX_HINT if char in "+~" else (
-                "remove the spaces around '='" if char in _WS else
-                "keys are names joined by '.' (list items as a.0.b), or by '/' for groups")
+            hint = (
+                _PREFIX_HINT
+                if char in "+~"
+                else (
+                    "remove the spaces around '='"
+                    if char in _WS
+                    else "keys are names joined by '.' (list items as a.0.b), or by '/' for groups"
+                )
+            )
         elif expected == "a value" and char in ",)]}":
             hint = "write '' for an empty string, or remove the extra ','"
         elif char in _ESCAPABLE:
@@ -225,15 +239,20 @@ class _Parser:
         key = self.key = self.parse_key()
         if self.pos == len(text):
             if prefix != "~":
-                self.fail("expected '=' and a value after the key",
-                          hint="write key=value, or ~key to delete the key")
+                self.fail(
+                    "expected '=' and a value after the key",
+                    hint="write key=value, or ~key to delete the key",
+                )
             return Override(text, prefix, key, NO_VALUE)
         self.pos += 1  # the '='
         value_at = self.pos
         value = self.value()
         if prefix == "~" and isinstance(value, Sweep):
-            self.fail("a deletion cannot sweep", column=value_at,
-                      hint="~key=value deletes the key only if it equals that one value")
+            self.fail(
+                "a deletion cannot sweep",
+                column=value_at,
+                hint="~key=value deletes the key only if it equals that one value",
+            )
         return Override(text, prefix, key, value)
 
     def parse_key(self) -> str:
@@ -247,8 +266,7 @@ class _Parser:
             if char not in (".", "/"):
                 break
             if separator and char != separator:
-                self.fail("a key joins names with '.' (a config key) or '/' (a config group), "
-                          "not both")
+                self.fail("a key joins names with '.' (a config key) or '/' (a config group), not both")
             separator = char
             self.pos += 1
         if char == "@":  # the package: empty (Hydra's _global_ shorthand) or a dotted path
@@ -260,18 +278,21 @@ class _Parser:
                     self.key_name(in_group=False)
         if self.peek() not in ("=", None):
             self.unexpected("'=' after the key")
-        return self.text[start:self.pos]
+        return self.text[start : self.pos]
 
     def key_name(self, in_group: bool) -> None:
         start = self.pos
         while self.pos < len(self.text) and self.text[self.pos] in _KEY_CHARS:
             self.pos += 1
-        name = self.text[start:self.pos]
+        name = self.text[start : self.pos]
         if not name:
             self.unexpected("a key name")
         if not (name[0] in _ID_START or name.isdigit() or (name[0] == "$" and not in_group)):
-            self.fail(f"{name!r} is not a valid key name", column=start,
-                      hint="a name starts with a letter or '_' (or '$'), or is a list index")
+            self.fail(
+                f"{name!r} is not a valid key name",
+                column=start,
+                hint="a name starts with a letter or '_' (or '$'), or is a list index",
+            )
         if in_group and "$" in name:
             self.fail(f"{name!r} is not a valid config group name", column=start)
 
@@ -308,15 +329,18 @@ class _Parser:
         if self.peek() != "(":
             return value
         if name is None:
-            self.fail("'(' may only follow a function name", hint="escape it as '\\(' or quote "
-                      "the value: key='...'")
+            self.fail(
+                "'(' may only follow a function name", hint="escape it as '\\(' or quote the value: key='...'"
+            )
         if name not in _SIGNATURES:
-            self.fail(f"unknown function {name!r}", column=start,
-                      hint="the sweep functions are choice(), glob(), interval() and range()."
-                      + did_you_mean(name, _SIGNATURES))
+            self.fail(
+                f"unknown function {name!r}",
+                column=start,
+                hint="the sweep functions are choice(), glob(), interval() and range()."
+                + did_you_mean(name, _SIGNATURES),
+            )
         if not top:
-            self.fail(f"{name}() must be the whole value, not part of a list or sweep",
-                      column=start)
+            self.fail(f"{name}() must be the whole value, not part of a list or sweep", column=start)
         return self.function(name, start)
 
     def container(self, closer: str, item: Callable[[], object]) -> None:
@@ -364,14 +388,14 @@ class _Parser:
         plain = True  # nothing quoted or escaped: may be a number, bool or null
         while i < n:
             char = text[i]
-            if char == "$" and not key_mode and text[i + 1:i + 2] in ("{", "<"):
+            if char == "$" and not key_mode and text[i + 1 : i + 2] in ("{", "<"):
                 j = self.interpolation_end(i)
                 piece = text[i:j]
             elif char in _PLAIN or (char > "\x7f" and char.isprintable()):
                 j = i + 1
                 while j < n:
                     char = text[j]
-                    if char == "$" and not key_mode and text[j + 1:j + 2] in ("{", "<"):
+                    if char == "$" and not key_mode and text[j + 1 : j + 2] in ("{", "<"):
                         break
                     if not (char in _PLAIN or (char > "\x7f" and char.isprintable())):
                         break
@@ -418,8 +442,11 @@ class _Parser:
         while True:
             end = text.find(quote, i)
             if end < 0:
-                self.fail(f"unclosed {quote} quote opened at column {start + 1}", column=len(text),
-                          hint=f"close it with {quote}, and write a {quote} inside as \\{quote}")
+                self.fail(
+                    f"unclosed {quote} quote opened at column {start + 1}",
+                    column=len(text),
+                    hint=f"close it with {quote}, and write a {quote} inside as \\{quote}",
+                )
             slashes = end
             while slashes > i and text[slashes - 1] == "\\":
                 slashes -= 1
@@ -449,8 +476,11 @@ class _Parser:
                 closers.pop()
                 if not closers:
                     return i
-        self.fail(f"unclosed interpolation {text[start:start + 2]!r} opened at column "
-                  f"{start + 1}: expected {closers[-1]!r}", column=n)
+        self.fail(
+            f"unclosed interpolation {text[start : start + 2]!r} opened at column "
+            f"{start + 1}: expected {closers[-1]!r}",
+            column=n,
+        )
 
     # function := name '(' (arg (',' arg)*)? ')';  arg := (name '=')? element
 
@@ -465,8 +495,11 @@ class _Parser:
             if keyword is None and bound:
                 self.fail("a positional argument follows a keyword argument")
             if keyword is not None and keyword not in params:
-                self.fail(f"{name}() has no argument {keyword!r}", column=arg_at,
-                          hint=f"its arguments are: {', '.join(params) or 'values only'}")
+                self.fail(
+                    f"{name}() has no argument {keyword!r}",
+                    column=arg_at,
+                    hint=f"its arguments are: {', '.join(params) or 'values only'}",
+                )
             if keyword in bound:
                 self.fail(f"{name}() got the argument {keyword!r} twice", column=arg_at)
             if keyword is None:
@@ -480,8 +513,10 @@ class _Parser:
                 self.fail("choice() needs at least one value", column=name_at)
             return Sweep("choice", tuple(value for value, _ in positional))
         if len(positional) > len(params):
-            self.fail(f"{name}() takes at most {len(params)} arguments, got {len(positional)}",
-                      column=positional[len(params)][1])
+            self.fail(
+                f"{name}() takes at most {len(params)} arguments, got {len(positional)}",
+                column=positional[len(params)][1],
+            )
         for param, arg in zip(params, positional):
             if param in bound:
                 self.fail(f"{name}() got the argument {param!r} twice", column=bound[param][1])
@@ -496,10 +531,10 @@ class _Parser:
         text, i = self.text, self.pos
         while i < len(text) and text[i] in _KEY_CHARS and text[i] != "$":
             i += 1
-        name, j = text[self.pos:i], i
+        name, j = text[self.pos : i], i
         while j < len(text) and text[j] in _WS:
             j += 1
-        if not name or name[0] not in _ID_START or text[j:j + 1] != "=":
+        if not name or name[0] not in _ID_START or text[j : j + 1] != "=":
             return None
         self.pos = j + 1
         self.skip_ws()
@@ -512,8 +547,9 @@ class _Parser:
         return value  # type: ignore[no-any-return]
 
     def make_range(self, at: int, bound: dict[str, tuple[Any, int]]) -> Sweep:
-        start, stop, step = (self.number("range", bound[p]) if p in bound else None
-                             for p in ("start", "stop", "step"))
+        start, stop, step = (
+            self.number("range", bound[p]) if p in bound else None for p in ("start", "stop", "step")
+        )
         if stop is None:  # range(5) counts from 0, like Python's range
             start, stop = 0, start
         step = 1 if step is None else step
@@ -532,8 +568,11 @@ class _Parser:
         for param, (value, column) in bound.items():
             values = value if isinstance(value, list) else [value]
             if not all(isinstance(v, str) for v in values):
-                self.fail(f"glob() patterns are strings or lists of strings, got {value!r}",
-                          column=column, hint="quote a pattern that reads as a number: '1*'")
+                self.fail(
+                    f"glob() patterns are strings or lists of strings, got {value!r}",
+                    column=column,
+                    hint="quote a pattern that reads as a number: '1*'",
+                )
             patterns[param] = tuple(values)
         return Sweep("glob", include=patterns["include"], exclude=patterns["exclude"])
 
@@ -559,8 +598,7 @@ def _typed(raw: str) -> Any:
 def _expand_range(sweep: Sweep) -> list[Any]:
     bounds = (sweep.start, sweep.stop, sweep.step)
     if not all(_is_finite_number(v) for v in bounds) or not sweep.step:
-        raise OverrideError(f"cannot expand {sweep!r}: range() needs finite numbers and a "
-                            "non-zero step")
+        raise OverrideError(f"cannot expand {sweep!r}: range() needs finite numbers and a non-zero step")
     if all(type(v) is int for v in bounds):
         return list(range(*bounds))  # type: ignore[arg-type]
     # Decimal from the shortest repr keeps range(0,1,0.1) at 0.7, not 0.7000000000000001
@@ -607,8 +645,7 @@ def _format_element(value: Any, key: bool) -> str:
     if isinstance(value, str):
         return _format_str(value, key)
     if not key and isinstance(value, Mapping):
-        pairs = (f"{_format_element(k, True)}:{_format_element(v, False)}"
-                 for k, v in value.items())
+        pairs = (f"{_format_element(k, True)}:{_format_element(v, False)}" for k, v in value.items())
         return "{" + ",".join(pairs) + "}"
     if not key and isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
         return "[" + ",".join(_format_element(item, False) for item in value) + "]"

@@ -1,0 +1,116 @@
+"""Run directories: one new directory per run (or sweep job), never reused, with its record.
+
+A run directory holds ``config.yaml`` (the composed job config), ``run.yaml`` (the ``_run_``
+settings: choices, name, directory), ``overrides.yaml`` and ``<name>.log``. Directories are
+created with ``os.mkdir``, which is atomic: two runs starting in the same second get
+``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ._errors import ConfigError
+
+DEFAULT_RUN_DIR = "outputs/%Y-%m-%d/%H-%M-%S"
+DEFAULT_SWEEP_DIR = "multirun/%Y-%m-%d/%H-%M-%S"
+LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
+
+
+def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
+    """Create a fresh directory from ``pattern`` (``strftime`` codes allowed); never reuse one.
+
+    When the directory exists, ``_1``, ``_2``, ... is appended until ``os.mkdir`` succeeds, so
+    concurrent runs cannot end up in the same place.
+    """
+    when = now or datetime.now()
+    base = Path(when.strftime(os.fspath(pattern)))
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create the run directory's parent {base.parent}: {error}") from None
+    for attempt in range(10_000):
+        candidate = base if attempt == 0 else base.with_name(f"{base.name}_{attempt}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise ConfigError(f"cannot create the run directory {candidate}: {error}") from None
+        return candidate.resolve()
+    raise ConfigError(f"every name for the run directory {base} is taken")  # pragma: no cover
+
+
+def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
+    """Write what a run was started with; existing files are never overwritten."""
+    import yaml
+
+    files = {
+        "config.yaml": job_config,
+        "run.yaml": run_config,
+        "overrides.yaml": yaml.safe_dump(list(overrides), default_flow_style=False, sort_keys=False),
+    }
+    for name, text in files.items():
+        with open(directory / name, "x", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+@contextmanager
+def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
+    """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
+    root = logging.getLogger()
+    old_level = root.level
+    handlers: list[logging.Handler] = []
+    formatter = logging.Formatter(LOG_FORMAT)
+    if not any(getattr(h, "_instantiate_console", False) for h in root.handlers):
+        console = logging.StreamHandler()
+        console.setFormatter(formatter)
+        console._instantiate_console = True  # type: ignore[attr-defined]
+        handlers.append(console)
+    if log_file is not None:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(formatter)
+        handlers.append(file_handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(_level(level))
+    try:
+        yield logging.getLogger("instantiate.run")
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(old_level)
+
+
+@contextmanager
+def working_directory(directory: Path | None) -> Iterator[None]:
+    """Change into ``directory`` for the run (only when a config asks for it), then back."""
+    if directory is None:
+        yield
+        return
+    previous = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def _level(level: Any) -> int:
+    if isinstance(level, int):
+        return level
+    value = logging.getLevelName(str(level).upper())
+    if not isinstance(value, int):
+        raise ConfigError(
+            f"unknown log level {level!r}",
+            path="_run_.log_level",
+            hint="use DEBUG, INFO, WARNING, ERROR or CRITICAL",
+        )
+    return value
