@@ -196,6 +196,14 @@ def _descend(
 ) -> Target:
     """Follow attributes from ``obj``; in a dotted path a missing one may be a submodule."""
     for attr in attrs:
+        # A module __getattr__ may import a submodule here (torch does): judge it first.
+        if (
+            policy is not None
+            and isinstance(obj, ModuleType)
+            and attr not in vars(obj)
+            and not policy.may_import(f"{where}.{attr}")
+        ):
+            _refuse_before_import(name, f"{where}.{attr}", policy)
         try:
             obj = getattr(obj, attr)
         except AttributeError:

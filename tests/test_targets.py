@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -429,3 +430,24 @@ def test_bad_patterns(bad: Any) -> None:
 def test_no_pattern_allows_nothing() -> None:
     with allowed_targets(), pytest.raises(TargetError):
         build("sample_targets.Point")
+
+
+def test_refused_lazy_torch_submodule_is_not_imported() -> None:
+    # torch imports torch._inductor on first attribute access; a fresh interpreter shows it stays out.
+    code = (
+        "import sys, torch\n"
+        "from instantiate import TargetError, allowed_targets, instantiate\n"
+        "assert 'torch._inductor' not in sys.modules\n"
+        "with allowed_targets('torch.nn.*'):\n"
+        "    try:\n"
+        "        instantiate({'_target_': 'torch._inductor.config.Anything'})\n"
+        "    except TargetError:\n"
+        "        pass\n"
+        "print('torch._inductor' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"]
