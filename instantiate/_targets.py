@@ -137,7 +137,8 @@ def resolve_target(name: Any, registry: Registry, policy: Policy | None) -> Targ
     target = cache.get(name) if name.__class__ is str else None
     if target is None:
         target = _find(name, registry, policy)
-        cache[name] = target
+        if name.__class__ is str:  # a live callable may be unhashable, and is cheap to resolve
+            cache[name] = target
     if policy is not None:
         check_allowed(target, policy)
     return target
