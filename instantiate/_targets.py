@@ -165,6 +165,10 @@ def _find(name: Any, registry: Registry, policy: Policy | None) -> Target:
             return Target(name, obj, _real_name(obj), name)
     if ":" in name:
         module, _, qualname = name.partition(":")
+        if not module:
+            raise TargetError(
+                f"_target_ {name!r} names no module before ':'", hint="write it like torch.nn:Linear"
+            )
         return _from_module(name, module, qualname.split(".") if qualname else [], policy, registries)
     return _from_dotted(name, policy, registries)
 
