@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import did_you_mean
+from ._errors import closest, did_you_mean
 
 
 class Params:
@@ -82,14 +82,29 @@ def call_problem(params: Params, n_args: int, keywords: Any, partial: bool) -> s
         return None
     for name in params.required:
         if name not in keywords and name not in given_by_position:
-            return f"is missing the required argument {name!r}"
+            return _missing(params, name, keywords)
     return None
 
 
 def _unknown_keyword(params: Params, key: Any) -> str:
-    valid = [n for n in params.positional if n in params.names]
-    valid += sorted(params.names - set(valid))
+    valid = _valid_keywords(params)
     return (
         f"got an unexpected keyword {key!r}.{did_you_mean(key, valid)} "
         f"Valid keywords: {', '.join(valid) or '(none)'}"
     )
+
+
+def _missing(params: Params, name: str, keywords: Any) -> str:
+    if name not in params.names:
+        return f"is missing the required positional argument {name!r}; only _args_ can give it"
+    misspelled = closest(name, [k for k in keywords if k not in params.names])
+    given = f" ({misspelled!r} is given: is it misspelled?)" if misspelled else ""
+    return (
+        f"is missing the required argument {name!r}{given}. "
+        f"Valid keywords: {', '.join(_valid_keywords(params))}"
+    )
+
+
+def _valid_keywords(params: Params) -> list[str]:
+    valid = [n for n in params.positional if n in params.names]
+    return valid + sorted(params.names - set(valid))
