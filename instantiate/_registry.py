@@ -225,10 +225,16 @@ def _describe(obj: Any) -> str:
 
 
 def _same_definition(old: Any, new: Any) -> bool:
-    """A re-executed definition (module reload, notebook cell) replaces its older self."""
+    """A re-executed definition (module reload, notebook cell) replaces its older self.
+
+    Lambdas and functions made inside functions share a qualname while being different
+    targets, so they never count as the same definition.
+    """
+    qualname = getattr(old, "__qualname__", None)
     return (
-        getattr(old, "__qualname__", None) is not None
-        and getattr(old, "__qualname__", None) == getattr(new, "__qualname__", None)
+        isinstance(qualname, str)
+        and "<" not in qualname  # <lambda>, <locals>
+        and qualname == getattr(new, "__qualname__", None)
         and getattr(old, "__module__", None) == getattr(new, "__module__", None)
     )
 
