@@ -64,6 +64,8 @@ class Registry:
     def register(self, name_or_obj: Any = None, obj: Any = None, *, replace: bool = False) -> Any:
         """Register a target: ``@register``, ``@register("name")`` or ``register("name", obj)``."""
         if name_or_obj is None:
+            if obj is not None:
+                raise RegistryError(f"registry {self.name!r}: register(None, {_describe(obj)}) needs a name")
             return lambda target: self._add(_name_of(target), target, replace)
         if isinstance(name_or_obj, str):
             if obj is None:
