@@ -56,6 +56,11 @@ def instantiate_with(
     """``instantiate`` with a registry to look names up in first and extra allowed patterns."""
     tree, link = _tree_and_link(config)
     if tree is None:
+        if args or kwargs:
+            raise InstantiationError(
+                f"call-time arguments need a mapping node, but the config is {type(config).__name__} "
+                f"{config!r}"
+            )
         return config
     allow_deep_recursion()
     builder = Builder(tree, registry, current_policy(allow))
