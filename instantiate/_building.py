@@ -180,6 +180,8 @@ class Builder:
             return self.sequence(raw, (raw, key, holder))
         if cls is Live:
             return raw.value
+        if cls is tuple:  # plain Python data is read in place: a tuple is a sequence too
+            return self.sequence(raw, (raw, key, holder))
         return raw
 
     def mapping(self, data: Any, link: Link) -> Any:
