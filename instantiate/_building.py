@@ -75,14 +75,31 @@ def _tree_and_link(config: Any) -> tuple[Tree | None, Any]:
         tree = Tree(config)  # plain data is read in place, never copied
         return tree, tree.link
     if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
-        from omegaconf import OmegaConf
-
-        tree = Tree(OmegaConf.to_container(config, resolve=False))
-        return tree, tree.link
+        return _omegaconf_tree(config)
     if isinstance(config, (Mapping, list, tuple)):
         tree = Tree(to_data(config))
         return tree, tree.link
     return None, None
+
+
+def _omegaconf_tree(config: Any) -> tuple[Tree, Link]:
+    """The whole OmegaConf config as a tree, and ``config``'s place in it.
+
+    A node taken out of a DictConfig (``cfg.model``) still belongs to its config, and its
+    ``${...}`` references may reach outside it, as they do in OmegaConf.
+    """
+    from omegaconf import OmegaConf
+
+    keys = []
+    root = config
+    while root._get_parent() is not None:
+        keys.append(root._key())
+        root = root._get_parent()
+    tree = Tree(OmegaConf.to_container(root, resolve=False))
+    link = tree.link
+    for key in reversed(keys):
+        link = (link[0][key], key, link)
+    return tree, link
 
 
 class Builder:

@@ -207,6 +207,14 @@ def test_omegaconf_dictconfig_root_and_subnode() -> None:
     # A node taken out of its DictConfig must still reach the rest of the config, as in Hydra.
     assert instantiate(cfg.model) == st.Linear(7, 2)
     assert instantiate(cfg.model, out_features=5) == st.Linear(7, 5)
+    with pytest.raises(InstantiationError) as info:
+        instantiate(cfg.model, out_feature=5)
+    assert info.value.path == "model"
+    assert OmegaConf.to_container(cfg.model) == {
+        "_target_": "sample_targets.Linear",
+        "in_features": "${data.features}",
+        "out_features": 2,
+    }
 
 
 def test_omegaconf_listconfig_subnode() -> None:
