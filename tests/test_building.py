@@ -237,15 +237,37 @@ def test_config_node_taken_out_keeps_its_root() -> None:
     assert instantiate(cfg.outer.inner) == st.Point(3, 2)
 
 
-def test_deep_nesting_builds_without_recursion_error() -> None:
-    depth = 500
+def _deep(depth: int) -> dict[str, Any]:
     node: Any = {"_target_": "sample_targets.Point", "x": "$<leaf>"}
     for _ in range(depth):
         node = {"_target_": "sample_targets.Wrapper", "inner": node}
+    return {"leaf": 1, "model": node}
+
+
+def _as_yaml(data: Any, indent: int = 0) -> str:
+    pad = " " * indent
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:\n{_as_yaml(value, indent + 1)}")
+        else:
+            lines.append(f"{pad}{key}: {value}\n")
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("given_as", ["plain dict", "Config", "YAML"])
+def test_deep_nesting_builds_without_recursion_error(given_as: str) -> None:
+    depth = 500
+    data = _deep(depth)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(1000)  # the default: 500 levels need more frames than this
     try:
-        built = instantiate(Config({"leaf": 1, "model": node}).model)
+        if given_as == "plain dict":
+            built = instantiate(data)["model"]
+        elif given_as == "Config":
+            built = instantiate(Config(data).model)
+        else:
+            built = instantiate(yaml(_as_yaml(data)).model)
     finally:
         sys.setrecursionlimit(max(limit, sys.getrecursionlimit()))
     levels = 0
