@@ -242,8 +242,19 @@ class Builder:
             self.fresh -= 1
 
     def converted(self, built: Any) -> Config:
-        """``_convert_: none``: hand target-less containers over as Config nodes."""
-        return Config._root(built)
+        """``_convert_: none``: hand target-less containers over as Config nodes.
+
+        The values are built already: a nested container converted a moment ago joins this
+        node's tree, and text that reads like ``$<...>`` or ``???`` stays text.
+        """
+        for key, value in built.items() if built.__class__ is dict else enumerate(built):
+            cls = value.__class__
+            if cls is Config and value._tree.__class__ is _BuiltTree:
+                built[key] = value._tree.data
+            elif cls is str and ("$" in value or value == MISSING):
+                built[key] = Live(value)
+        tree = _BuiltTree(built)
+        return Config._view(tree, tree.link)
 
     # -- one target -------------------------------------------------------------------------
     def target(self, node: Any, link: Link) -> Any:
@@ -396,6 +407,12 @@ class Builder:
 
 
 _NOTHING: Any = object()
+
+
+class _BuiltTree(Tree):
+    """The tree of a container handed to a target under ``_convert_: none``."""
+
+    __slots__ = ()
 
 
 def _node_source(link: Link) -> str | None:
