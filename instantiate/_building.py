@@ -144,11 +144,15 @@ class Builder:
         built = self.memo.get(id(node), _NOTHING)
         if built is not _NOTHING:
             return built
+        # Built as where it stands, not as where it is referred from: a plain copy around the
+        # reference does not stop sharing, and the referrer's _convert_ does not apply.
         fresh, self.fresh = self.fresh, 0
+        convert_none, self.convert_none = self.convert_none, _inherited_convert(link)
         try:
             return self.target(node, link)
         finally:
             self.fresh = fresh
+            self.convert_none = convert_none
 
     def overlay(self, data: Any, kwargs: dict[str, Any], link: Link) -> Any:
         """A copy of ``data`` with call-time values in place, registered for path lookups."""
@@ -434,6 +438,17 @@ def _flag(node: Any, key: str, default: bool, link: Link) -> bool:
         path=path_of(link, key),
         source=source_of(node, key),
     )
+
+
+def _inherited_convert(link: Link) -> bool:
+    """The ``_convert_`` mode that the target nodes around the node at ``link`` give it."""
+    parent = link[2]
+    while parent is not None:
+        data = parent[0]
+        if data.__class__ in MAPPINGS and "_convert_" in data and "_target_" in data:
+            return _convert(data, parent)
+        parent = parent[2]
+    return False
 
 
 def _convert(node: Any, link: Link) -> bool:

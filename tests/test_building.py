@@ -432,6 +432,19 @@ def test_convert_none_does_not_leak_into_a_shared_node() -> None:
     assert type(via_user.kwargs["m"]) is dict
 
 
+@pytest.mark.parametrize("user_first", [False, True])
+def test_shared_node_keeps_the_convert_mode_of_its_own_place(user_first: bool) -> None:
+    outer = (
+        "outer: {_target_: sample_targets.Holder, _convert_: none,"
+        " inner: {_target_: sample_targets.Holder, m: {a: 1}}}"
+    )
+    user = "user: {_target_: sample_targets.Needs, first: $<@outer.inner>}"
+    built = instantiate(yaml("\n".join([user, outer] if user_first else [outer, user])))
+    inner = built["outer"].kwargs["inner"]
+    assert built["user"].first is inner
+    assert isinstance(inner.kwargs["m"], Config)
+
+
 # -- §4.3 _lazy_ ---------------------------------------------------------------------------------
 def test_lazy_returns_a_proxy_that_builds_on_first_use() -> None:
     import wrapt
