@@ -289,7 +289,8 @@ class Builder:
 
             self.resolve(node, link)  # a wrong or refused target fails now, not on first use
             lazy = {k: v for k, v in node.items() if k != "_lazy_"}
-            return LazyObjectProxy(lambda: self.flagged(lazy, (lazy, link[1], link[2])))
+            state = (self.convert_none, self.fresh)
+            return LazyObjectProxy(lambda: self.later(lazy, (lazy, link[1], link[2]), state))
         outer = self.convert_none
         if "_convert_" in node:
             self.convert_none = _convert(node, link)
@@ -301,6 +302,15 @@ class Builder:
         finally:
             self.convert_none = outer
         return self.call(node, link, kwargs, partial=_flag(node, "_partial_", False, link))
+
+    def later(self, node: Any, link: Link, state: tuple[bool, int]) -> Any:
+        """Build a ``_lazy_`` node on first use, in the state of the build that declared it."""
+        outer = (self.convert_none, self.fresh)
+        self.convert_none, self.fresh = state
+        try:
+            return self.flagged(node, link)
+        finally:
+            self.convert_none, self.fresh = outer
 
     def call(self, node: Any, link: Link, kwargs: dict[str, Any], partial: bool) -> Any:
         """Check the arguments against the target's signature, then call it."""

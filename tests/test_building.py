@@ -472,6 +472,36 @@ def test_lazy_node_nested_and_shared() -> None:
     assert user.first.name == 3 and st.Counted.count == 1
 
 
+def test_lazy_node_builds_later_as_it_would_have_now() -> None:
+    cfg = yaml(
+        """
+        _target_: sample_targets.Holder
+        _convert_: none
+        now: {_target_: sample_targets.Holder, m: {a: 1}, shared: $<@model>}
+        later: {_target_: sample_targets.Holder, _lazy_: true, m: {a: 1}, shared: $<@model>}
+        model: {_target_: sample_targets.Counted}
+        """
+    )
+    built = instantiate(cfg).kwargs
+    now, later = built["now"], built["later"]
+    assert isinstance(now.kwargs["m"], Config)
+    assert isinstance(later.kwargs["m"], Config)  # the _convert_ in force where it was declared
+    assert later.kwargs["shared"] is now.kwargs["shared"] is built["model"]
+    assert st.Counted.count == 1
+
+
+def test_lazy_plain_copy_builds_its_own_nested_targets() -> None:
+    cfg = yaml(
+        """
+        heavy: {_target_: sample_targets.Needs, _lazy_: true, first: {_target_: sample_targets.Counted}}
+        copy: $<heavy>
+        """
+    )
+    built = instantiate(cfg)
+    assert built["copy"] is not built["heavy"]
+    assert built["copy"].first is not built["heavy"].first and st.Counted.count == 2
+
+
 def test_lazy_false_builds_now() -> None:
     built = instantiate({"_target_": "sample_targets.Counted", "_lazy_": False})
     assert type(built) is st.Counted and st.Counted.count == 1
