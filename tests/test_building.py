@@ -672,6 +672,42 @@ def test_call_time_override_supplies_a_missing_value() -> None:
     assert instantiate(cfg, x=3) == st.Point(3)
 
 
+NEVER_CHANGED = """
+data: {n: 3}
+model:
+  _target_: sample_targets.Holder
+  _args_: [{_target_: sample_targets.Point, x: $<data.n>}]
+  plain: {a: [1, {b: '$<..[0]>'}]}
+  shared: $<@other>
+  copy: $<other>
+  lazy: {_target_: sample_targets.Counted, _lazy_: true}
+  partial: {_target_: sample_targets.add, _partial_: true, a: 1}
+  unbuilt: {_target_: sample_targets.Holder, _recursive_: false, inner: {_target_: sample_targets.Point}}
+  converted: {_target_: sample_targets.Holder, _convert_: none, m: {k: '\\$<text>'}}
+  inner: {_target_: sample_targets.Point, x: 1, y: $<.x>}
+other: {_target_: sample_targets.Counted}
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((), {}),
+        ((9,), {}),
+        ((), {"plain": {"z": 1}, "inner": {"x": 5}, "_args_": [1]}),
+        ((), {"lazy": {"name": "now"}, "partial": {"a": 2}, "new": [1, 2]}),
+        ((), {"data": "not used", "shared": object()}),
+    ],
+)
+def test_the_config_is_never_changed_by_a_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    cfg = yaml(NEVER_CHANGED)
+    before = unchanged(cfg)
+    built = instantiate(cfg.model, *args, **kwargs)
+    str(built.kwargs["lazy"])  # build the lazy node too
+    assert cfg.to_dict(resolve=False) == before
+    assert instantiate(cfg.model).kwargs["inner"] == st.Point(1, 1)
+
+
 # -- §4.5 signature check before the call -------------------------------------------------------
 def test_misspelled_keyword_names_node_target_valid_names_and_closest(tmp_path: Path) -> None:
     text = "model:\n  layer:\n    _target_: torch.nn.Linear\n    in_featurs: 3\n    out_features: 4\n"
@@ -687,6 +723,18 @@ def test_misspelled_keyword_names_node_target_valid_names_and_closest(tmp_path: 
     assert "Did you mean 'in_features'?" in message
     for name in ("in_features", "out_features", "bias", "device", "dtype"):
         assert name in message
+
+
+def test_error_inside_args_names_the_item_and_its_line(tmp_path: Path) -> None:
+    text = CANONICAL.replace("out_features: $<data.classes>", "out_feature: $<data.classes>")
+    path = tmp_path / "train.yaml"
+    path.write_text(text)
+    with pytest.raises(InstantiationError, match="Did you mean 'out_features'") as info:
+        instantiate(load(path).model)
+    assert info.value.path == "model._args_[2]"
+    lines = text.splitlines()
+    third_item = [i for i, line in enumerate(lines, 1) if line.strip().startswith("- _target_")][2]
+    assert info.value.source == f"{path}:{third_item}"
 
 
 def test_missing_required_argument_names_it_and_the_valid_names() -> None:
