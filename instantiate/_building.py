@@ -105,7 +105,17 @@ def _omegaconf_tree(config: Any) -> tuple[Tree, Link]:
 class Builder:
     """The state of one build: the tree, what is built so far, and what is being built."""
 
-    __slots__ = ("building", "convert_none", "evaluator", "fresh", "memo", "policy", "registry", "tree")
+    __slots__ = (
+        "building",
+        "convert_none",
+        "copying",
+        "evaluator",
+        "fresh",
+        "memo",
+        "policy",
+        "registry",
+        "tree",
+    )
 
     def __init__(self, tree: Tree, registry: Registry, policy: Policy | None) -> None:
         self.tree = tree
@@ -113,6 +123,7 @@ class Builder:
         self.policy = policy
         self.memo: dict[int, Any] = {}  # id(node) -> its built object
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
+        self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
         self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
         self.convert_none = False
         self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
@@ -239,11 +250,16 @@ class Builder:
         value, link = self.evaluator.resolve(raw, holder, key)
         if link is None:
             return value
+        copied = id(value)
+        if copied in self.copying:  # a copy that contains a reference to itself never ends
+            raise self.copy_cycle(copied, holder, key, raw)
+        self.copying[copied] = (holder, key)
         self.fresh += 1  # a plain $<path> to a node is a copy of it, not the shared object
         try:
             return self.container(value, link)
         finally:
             self.fresh -= 1
+            del self.copying[copied]
 
     def converted(self, built: Any) -> Config:
         """``_convert_: none``: hand target-less containers over as Config nodes.
@@ -407,6 +423,17 @@ class Builder:
                 error.path = path_of(link, "_target_")
                 error.source = source_of(node, "_target_")
             raise
+
+    def copy_cycle(self, copied: int, holder: Link, key: Any, raw: str) -> CycleError:
+        ids = list(self.copying)
+        chain = [path_of(*self.copying[i]) for i in ids[ids.index(copied) :]]
+        chain.append(path_of(holder, key))
+        return CycleError(
+            f"interpolation cycle: {' -> '.join(chain)}: {raw} copies a node that holds this reference",
+            path=path_of(holder, key),
+            source=source_of(holder[0], key),
+            hint="a plain $<path> builds a copy of what it names, so it cannot sit inside it",
+        )
 
     def cycle(self, key: int, link: Link) -> CycleError:
         ids = list(self.building)

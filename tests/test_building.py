@@ -1108,6 +1108,26 @@ def test_node_referring_to_itself_is_a_cycle() -> None:
         instantiate(cfg.a)
 
 
+@pytest.mark.parametrize(
+    ("data", "chain"),
+    [
+        ({"x": {"inner": [{"value": "$<x>"}]}}, "x.inner[0].value -> x.inner[0].value"),
+        ({"x": {"a": {"b": "$<x.c>"}, "c": {"d": "$<x.a>"}}}, "x.a.b -> x.c.d -> x.a.b"),
+        ({"x": {"_target_": "sample_targets.Holder", "m": {"k": "$<x.m>"}}}, "x.m.k -> x.m.k"),
+    ],
+)
+def test_plain_reference_inside_what_it_copies_is_a_cycle(data: dict[str, Any], chain: str) -> None:
+    # Each plain $<...> builds a copy, so a copy holding a reference to itself would never end.
+    with pytest.raises(CycleError) as info:
+        instantiate(data)
+    assert chain in str(info.value)
+
+
+def test_plain_references_to_one_node_side_by_side_are_fine() -> None:
+    built = instantiate({"a": {"b": 1}, "c": "$<a>", "d": ["$<a>", "$<c>", {"e": "$<d[0]>"}]})
+    assert built == {"a": {"b": 1}, "c": {"b": 1}, "d": [{"b": 1}, {"b": 1}, {"e": {"b": 1}}]}
+
+
 def test_nested_node_referring_to_its_ancestor_is_a_cycle() -> None:
     cfg = yaml(
         """
