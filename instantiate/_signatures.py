@@ -82,8 +82,8 @@ def call_problem(params: Params, n_args: int, keywords: Any, partial: bool) -> s
             f"({', '.join(params.positional) or 'none'}) but _args_ gives {n_args}"
         )
     given_by_position = params.positional[:n_args]
-    for name in params.positional[params.positional_only : n_args]:
-        if name in keywords:  # (a positional-only name given by keyword went to **kwargs)
+    for name in given_by_position:
+        if name in keywords and name in params.names:  # else it went to **kwargs: f(a, /, **kw)
             return f"gets {name!r} twice: by position in _args_ and as a keyword"
     if partial:
         return None
