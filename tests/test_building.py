@@ -339,6 +339,23 @@ def test_recursive_false_passes_nested_nodes_unbuilt() -> None:
     assert isinstance(later, st.Counted) and later.name == 4 and st.Counted.count == 1
 
 
+def test_recursive_false_with_call_time_merge() -> None:
+    cfg = yaml(
+        """
+        size: 2
+        model:
+          _target_: sample_targets.Holder
+          _recursive_: false
+          inner: {_target_: sample_targets.Point, x: 1, y: $<size>}
+        """
+    )
+    before = unchanged(cfg)
+    inner = instantiate(cfg.model, inner={"x": 5}).kwargs["inner"]
+    assert isinstance(inner, Config) and inner.x == 5 and inner.y == 2
+    assert instantiate(inner) == st.Point(5, 2)
+    assert cfg.to_dict(resolve=False) == before
+
+
 def test_recursive_true_is_the_default() -> None:
     built = instantiate(
         {

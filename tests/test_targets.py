@@ -95,6 +95,11 @@ def test_module_qualname_and_dotted_paths(target: str, kwargs: dict[str, Any], e
     assert build(target, **kwargs) == expected
 
 
+def test_registered_name_with_a_colon_comes_before_module_qualname() -> None:
+    register("sample_targets:Point", st.ReLU)
+    assert build("sample_targets:Point") == st.ReLU()
+
+
 def test_dotted_path_imports_a_submodule_that_its_package_does_not(make_module: ModuleMaker) -> None:
     pkg = make_module("pkg/__init__", "")
     make_module("pkg/sub", "class Thing:\n    pass\n")
@@ -419,6 +424,30 @@ def test_module_qualname_form_is_judged_by_its_real_name() -> None:
         assert build("sample_targets:Outer.Inner") == st.Outer.Inner()
         with pytest.raises(TargetError):
             build("sample_targets:Point")
+
+
+def test_allow_parameter_narrows_the_policy_in_force() -> None:
+    # The seam that Recipe(allow=...) and main(allow=...) use (SPEC 4.7).
+    from instantiate._building import instantiate_with
+
+    cfg = {"_target_": "sample_targets.Wrapper", "inner": {"_target_": "sample_targets.Point"}}
+    assert instantiate_with(cfg, allow=["sample_targets.*"]) == st.Wrapper(st.Point())
+    with pytest.raises(TargetError):
+        instantiate_with(cfg, allow="sample_targets.Wrapper")
+    with allowed_targets("sample_targets.Point"), pytest.raises(TargetError):
+        instantiate_with(cfg, allow=["sample_targets.*"])  # allow= cannot widen a policy in force
+
+
+def test_own_registry_build_is_judged_by_the_policy() -> None:
+    from instantiate import Registry
+
+    models = Registry("models")
+    models.register("shell", os.system)
+    models.register("point", st.Point)
+    with allowed_targets("sample_targets.*"):
+        assert models.build({"_target_": "point"}) == st.Point()
+        with pytest.raises(TargetError, match=r"really posix\.system"):
+            models.build({"_target_": "shell", "_args_": ["true"]})
 
 
 @pytest.mark.parametrize("bad", ["", 5, None])
