@@ -154,3 +154,9 @@ def build_later(config: Any) -> Any:
     from instantiate import instantiate
 
     return instantiate(config)
+
+
+def set_x(node: Any) -> Any:
+    """A target that changes the node it is given."""
+    node["x"] = 99
+    return node
