@@ -56,6 +56,11 @@ def instantiate_with(
     """``instantiate`` with a registry to look names up in first and extra allowed patterns."""
     tree, link = _tree_and_link(config)
     if tree is None:
+        if args or kwargs:
+            raise InstantiationError(
+                f"call-time arguments need a mapping node, but the config is {type(config).__name__} "
+                f"{config!r}"
+            )
         return config
     allow_deep_recursion()
     builder = Builder(tree, registry, current_policy(allow))
@@ -70,20 +75,47 @@ def _tree_and_link(config: Any) -> tuple[Tree | None, Any]:
         tree = Tree(config)  # plain data is read in place, never copied
         return tree, tree.link
     if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
-        from omegaconf import OmegaConf
-
-        tree = Tree(OmegaConf.to_container(config, resolve=False))
-        return tree, tree.link
+        return _omegaconf_tree(config)
     if isinstance(config, (Mapping, list, tuple)):
         tree = Tree(to_data(config))
         return tree, tree.link
     return None, None
 
 
+def _omegaconf_tree(config: Any) -> tuple[Tree, Link]:
+    """The whole OmegaConf config as a tree, and ``config``'s place in it.
+
+    A node taken out of a DictConfig (``cfg.model``) still belongs to its config, and its
+    ``${...}`` references may reach outside it, as they do in OmegaConf.
+    """
+    from omegaconf import OmegaConf
+
+    keys = []
+    root = config
+    while root._get_parent() is not None:
+        keys.append(root._key())
+        root = root._get_parent()
+    tree = Tree(OmegaConf.to_container(root, resolve=False))
+    link = tree.link
+    for key in reversed(keys):
+        link = (link[0][key], key, link)
+    return tree, link
+
+
 class Builder:
     """The state of one build: the tree, what is built so far, and what is being built."""
 
-    __slots__ = ("building", "convert_none", "evaluator", "fresh", "memo", "policy", "registry", "tree")
+    __slots__ = (
+        "building",
+        "convert_none",
+        "copying",
+        "evaluator",
+        "fresh",
+        "memo",
+        "policy",
+        "registry",
+        "tree",
+    )
 
     def __init__(self, tree: Tree, registry: Registry, policy: Policy | None) -> None:
         self.tree = tree
@@ -91,6 +123,7 @@ class Builder:
         self.policy = policy
         self.memo: dict[int, Any] = {}  # id(node) -> its built object
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
+        self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
         self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
         self.convert_none = False
         self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
@@ -122,11 +155,15 @@ class Builder:
         built = self.memo.get(id(node), _NOTHING)
         if built is not _NOTHING:
             return built
+        # Built as where it stands, not as where it is referred from: a plain copy around the
+        # reference does not stop sharing, and the referrer's _convert_ does not apply.
         fresh, self.fresh = self.fresh, 0
+        convert_none, self.convert_none = self.convert_none, _inherited_convert(link)
         try:
             return self.target(node, link)
         finally:
             self.fresh = fresh
+            self.convert_none = convert_none
 
     def overlay(self, data: Any, kwargs: dict[str, Any], link: Link) -> Any:
         """A copy of ``data`` with call-time values in place, registered for path lookups."""
@@ -175,6 +212,8 @@ class Builder:
             return self.sequence(raw, (raw, key, holder))
         if cls is Live:
             return raw.value
+        if cls is tuple:  # plain Python data is read in place: a tuple is a sequence too
+            return self.sequence(raw, (raw, key, holder))
         return raw
 
     def mapping(self, data: Any, link: Link) -> Any:
@@ -211,15 +250,31 @@ class Builder:
         value, link = self.evaluator.resolve(raw, holder, key)
         if link is None:
             return value
+        copied = id(value)
+        if copied in self.copying:  # a copy that contains a reference to itself never ends
+            raise self.copy_cycle(copied, holder, key, raw)
+        self.copying[copied] = (holder, key)
         self.fresh += 1  # a plain $<path> to a node is a copy of it, not the shared object
         try:
             return self.container(value, link)
         finally:
             self.fresh -= 1
+            del self.copying[copied]
 
     def converted(self, built: Any) -> Config:
-        """``_convert_: none``: hand target-less containers over as Config nodes."""
-        return Config._root(built)
+        """``_convert_: none``: hand target-less containers over as Config nodes.
+
+        The values are built already: a nested container converted a moment ago joins this
+        node's tree, and text that reads like ``$<...>`` or ``???`` stays text.
+        """
+        for key, value in built.items() if built.__class__ is dict else enumerate(built):
+            cls = value.__class__
+            if cls is Config and value._tree.__class__ is _BuiltTree:
+                built[key] = value._tree.data
+            elif cls is str and ("$" in value or value == MISSING):
+                built[key] = Live(value)
+        tree = _BuiltTree(built)
+        return Config._view(tree, tree.link)
 
     # -- one target -------------------------------------------------------------------------
     def target(self, node: Any, link: Link) -> Any:
@@ -250,7 +305,8 @@ class Builder:
 
             self.resolve(node, link)  # a wrong or refused target fails now, not on first use
             lazy = {k: v for k, v in node.items() if k != "_lazy_"}
-            return LazyObjectProxy(lambda: self.flagged(lazy, (lazy, link[1], link[2])))
+            state = (self.convert_none, self.fresh)
+            return LazyObjectProxy(lambda: self.later(lazy, (lazy, link[1], link[2]), state))
         outer = self.convert_none
         if "_convert_" in node:
             self.convert_none = _convert(node, link)
@@ -262,6 +318,15 @@ class Builder:
         finally:
             self.convert_none = outer
         return self.call(node, link, kwargs, partial=_flag(node, "_partial_", False, link))
+
+    def later(self, node: Any, link: Link, state: tuple[bool, int]) -> Any:
+        """Build a ``_lazy_`` node on first use, in the state of the build that declared it."""
+        outer = (self.convert_none, self.fresh)
+        self.convert_none, self.fresh = state
+        try:
+            return self.flagged(node, link)
+        finally:
+            self.convert_none, self.fresh = outer
 
     def call(self, node: Any, link: Link, kwargs: dict[str, Any], partial: bool) -> Any:
         """Check the arguments against the target's signature, then call it."""
@@ -359,6 +424,17 @@ class Builder:
                 error.source = source_of(node, "_target_")
             raise
 
+    def copy_cycle(self, copied: int, holder: Link, key: Any, raw: str) -> CycleError:
+        ids = list(self.copying)
+        chain = [path_of(*self.copying[i]) for i in ids[ids.index(copied) :]]
+        chain.append(path_of(holder, key))
+        return CycleError(
+            f"interpolation cycle: {' -> '.join(chain)}: {raw} copies a node that holds this reference",
+            path=path_of(holder, key),
+            source=source_of(holder[0], key),
+            hint="a plain $<path> builds a copy of what it names, so it cannot sit inside it",
+        )
+
     def cycle(self, key: int, link: Link) -> CycleError:
         ids = list(self.building)
         chain = [path_of(self.building[i]) or "<root>" for i in ids[ids.index(key) :]]
@@ -372,6 +448,12 @@ class Builder:
 
 
 _NOTHING: Any = object()
+
+
+class _BuiltTree(Tree):
+    """The tree of a container handed to a target under ``_convert_: none``."""
+
+    __slots__ = ()
 
 
 def _node_source(link: Link) -> str | None:
@@ -393,6 +475,17 @@ def _flag(node: Any, key: str, default: bool, link: Link) -> bool:
         path=path_of(link, key),
         source=source_of(node, key),
     )
+
+
+def _inherited_convert(link: Link) -> bool:
+    """The ``_convert_`` mode that the target nodes around the node at ``link`` give it."""
+    parent = link[2]
+    while parent is not None:
+        data = parent[0]
+        if data.__class__ in MAPPINGS and "_convert_" in data and "_target_" in data:
+            return _convert(data, parent)
+        parent = parent[2]
+    return False
 
 
 def _convert(node: Any, link: Link) -> bool:

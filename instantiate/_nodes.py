@@ -32,6 +32,7 @@ class Config:
 
     def __init__(self, data: Any = None) -> None:
         """Wrap plain Python data (copied: later changes to ``data`` do not reach the config)."""
+        allow_deep_recursion()  # to_data recurses once per nesting level
         data = {} if data is None else to_data(data)
         if data.__class__ not in CONTAINERS:
             raise ConfigError(f"a Config holds a mapping or a list, not {type(data).__name__}")

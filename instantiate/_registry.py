@@ -64,6 +64,8 @@ class Registry:
     def register(self, name_or_obj: Any = None, obj: Any = None, *, replace: bool = False) -> Any:
         """Register a target: ``@register``, ``@register("name")`` or ``register("name", obj)``."""
         if name_or_obj is None:
+            if obj is not None:
+                raise RegistryError(f"registry {self.name!r}: register(None, {_describe(obj)}) needs a name")
             return lambda target: self._add(_name_of(target), target, replace)
         if isinstance(name_or_obj, str):
             if obj is None:
@@ -225,10 +227,16 @@ def _describe(obj: Any) -> str:
 
 
 def _same_definition(old: Any, new: Any) -> bool:
-    """A re-executed definition (module reload, notebook cell) replaces its older self."""
+    """A re-executed definition (module reload, notebook cell) replaces its older self.
+
+    Lambdas and functions made inside functions share a qualname while being different
+    targets, so they never count as the same definition.
+    """
+    qualname = getattr(old, "__qualname__", None)
     return (
-        getattr(old, "__qualname__", None) is not None
-        and getattr(old, "__qualname__", None) == getattr(new, "__qualname__", None)
+        isinstance(qualname, str)
+        and "<" not in qualname  # <lambda>, <locals>
+        and qualname == getattr(new, "__qualname__", None)
         and getattr(old, "__module__", None) == getattr(new, "__module__", None)
     )
 

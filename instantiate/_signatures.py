@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import did_you_mean
+from ._errors import closest, did_you_mean
 
 
 class Params:
     """The facts about a signature that a call check needs."""
 
-    __slots__ = ("names", "positional", "required", "var_keyword", "var_positional")
+    __slots__ = ("names", "positional", "positional_only", "required", "var_keyword", "var_positional")
 
     def __init__(
         self,
@@ -23,9 +23,11 @@ class Params:
         required: tuple[str, ...],
         var_positional: bool,
         var_keyword: bool,
+        positional_only: int = 0,
     ) -> None:
         self.names = names  # every name that may be passed by keyword
         self.positional = positional  # names that may be passed by position, in order
+        self.positional_only = positional_only  # how many of them cannot be passed by keyword
         self.required = required  # names without a default
         self.var_positional = var_positional
         self.var_keyword = var_keyword
@@ -45,6 +47,7 @@ def params_of(obj: Any) -> Params:
     kinds = inspect.Parameter
     names, positional, required = [], [], []
     var_positional = var_keyword = False
+    positional_only = 0
     for param in signature.parameters.values():
         if param.kind is kinds.VAR_POSITIONAL:
             var_positional = True
@@ -53,11 +56,15 @@ def params_of(obj: Any) -> Params:
         else:
             if param.kind is not kinds.POSITIONAL_ONLY:
                 names.append(param.name)
+            else:
+                positional_only += 1
             if param.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD):
                 positional.append(param.name)
             if param.default is kinds.empty:
                 required.append(param.name)
-    return Params(frozenset(names), tuple(positional), tuple(required), var_positional, var_keyword)
+    return Params(
+        frozenset(names), tuple(positional), tuple(required), var_positional, var_keyword, positional_only
+    )
 
 
 def call_problem(params: Params, n_args: int, keywords: Any, partial: bool) -> str | None:
@@ -76,20 +83,37 @@ def call_problem(params: Params, n_args: int, keywords: Any, partial: bool) -> s
         )
     given_by_position = params.positional[:n_args]
     for name in given_by_position:
-        if name in keywords:
+        if name in keywords and name in params.names:  # else it went to **kwargs: f(a, /, **kw)
             return f"gets {name!r} twice: by position in _args_ and as a keyword"
     if partial:
         return None
     for name in params.required:
         if name not in keywords and name not in given_by_position:
-            return f"is missing the required argument {name!r}"
+            return _missing(params, name, keywords)
+    if n_args < params.positional_only and params.positional[n_args] in params.required:
+        return _missing(params, params.positional[n_args], keywords)  # given by keyword only
     return None
 
 
 def _unknown_keyword(params: Params, key: Any) -> str:
-    valid = [n for n in params.positional if n in params.names]
-    valid += sorted(params.names - set(valid))
+    valid = _valid_keywords(params)
     return (
         f"got an unexpected keyword {key!r}.{did_you_mean(key, valid)} "
         f"Valid keywords: {', '.join(valid) or '(none)'}"
     )
+
+
+def _missing(params: Params, name: str, keywords: Any) -> str:
+    if name not in params.names:
+        return f"is missing the required positional argument {name!r}; only _args_ can give it"
+    misspelled = closest(name, [k for k in keywords if k not in params.names])
+    given = f" ({misspelled!r} is given: is it misspelled?)" if misspelled else ""
+    return (
+        f"is missing the required argument {name!r}{given}. "
+        f"Valid keywords: {', '.join(_valid_keywords(params))}"
+    )
+
+
+def _valid_keywords(params: Params) -> list[str]:
+    valid = [n for n in params.positional if n in params.names]
+    return valid + sorted(params.names - set(valid))

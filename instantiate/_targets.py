@@ -137,7 +137,8 @@ def resolve_target(name: Any, registry: Registry, policy: Policy | None) -> Targ
     target = cache.get(name) if name.__class__ is str else None
     if target is None:
         target = _find(name, registry, policy)
-        cache[name] = target
+        if name.__class__ is str:  # a live callable may be unhashable, and is cheap to resolve
+            cache[name] = target
     if policy is not None:
         check_allowed(target, policy)
     return target
@@ -164,6 +165,10 @@ def _find(name: Any, registry: Registry, policy: Policy | None) -> Target:
             return Target(name, obj, _real_name(obj), name)
     if ":" in name:
         module, _, qualname = name.partition(":")
+        if not module:
+            raise TargetError(
+                f"_target_ {name!r} names no module before ':'", hint="write it like torch.nn:Linear"
+            )
         return _from_module(name, module, qualname.split(".") if qualname else [], policy, registries)
     return _from_dotted(name, policy, registries)
 
@@ -196,6 +201,14 @@ def _descend(
 ) -> Target:
     """Follow attributes from ``obj``; in a dotted path a missing one may be a submodule."""
     for attr in attrs:
+        # A module __getattr__ may import a submodule here (torch does): judge it first.
+        if (
+            policy is not None
+            and isinstance(obj, ModuleType)
+            and attr not in vars(obj)
+            and not policy.may_import(f"{where}.{attr}")
+        ):
+            _refuse_before_import(name, f"{where}.{attr}", policy)
         try:
             obj = getattr(obj, attr)
         except AttributeError:

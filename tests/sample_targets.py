@@ -1,0 +1,162 @@
+"""Importable targets for the building tests (``_target_: sample_targets.X``).
+
+Classes compare by value (``__eq__``) so results from our ``instantiate`` and Hydra's can be
+compared directly.
+"""
+
+from __future__ import annotations
+
+import os  # noqa: F401  (re-exported on purpose: ``sample_targets.os.system`` must still be refused)
+from typing import Any
+
+NOT_CALLABLE = 42
+
+
+class _Value:
+    """Equality by type and attributes; a readable repr for assertion messages."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({fields})"
+
+
+class Linear(_Value):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+        self.in_features = in_features
+        self.out_features = out_features
+        self.bias = bias
+
+
+class ReLU(_Value):
+    pass
+
+
+class Sequential(_Value):
+    def __init__(self, *layers: Any) -> None:
+        self.layers = list(layers)
+
+
+class Wrapper(_Value):
+    """Holds one thing; nests to any depth."""
+
+    def __init__(self, inner: Any = None) -> None:
+        self.inner = inner
+
+
+class Point(_Value):
+    def __init__(self, x: Any = 0, y: Any = 0) -> None:
+        self.x = x
+        self.y = y
+
+
+class Holder(_Value):
+    """Records exactly what it was called with."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+
+class Counted:
+    """Counts its constructions, to prove a node is built once."""
+
+    count = 0
+
+    def __init__(self, name: str = "") -> None:
+        type(self).count += 1
+        self.name = name
+
+
+class Needs:
+    """Takes another object, so sharing can be checked by identity."""
+
+    def __init__(self, first: Any = None, second: Any = None) -> None:
+        self.first = first
+        self.second = second
+
+
+class Logged:
+    """Appends its name to ``Logged.log`` when built, to show the order of construction."""
+
+    log: list[str] = []
+
+    def __init__(self, name: str, *children: Any, **named: Any) -> None:
+        Logged.log.append(name)
+        self.name = name
+        self.children = children
+        self.named = named
+
+
+class Boom:
+    def __init__(self, message: str = "boom") -> None:
+        raise ValueError(message)
+
+
+class Outer:
+    class Inner(_Value):
+        def __init__(self, value: int = 0) -> None:
+            self.value = value
+
+        class Deepest(_Value):
+            pass
+
+
+class Model(_Value):
+    def __init__(self, name: str, layers: int = 1) -> None:
+        self.name = name
+        self.layers = layers
+
+    @classmethod
+    def from_pretrained(cls, name: str, layers: int = 2) -> Model:
+        return cls(f"pretrained-{name}", layers)
+
+    @staticmethod
+    def default_name() -> str:
+        return "default"
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def two(a: Any, b: Any) -> tuple[Any, Any]:
+    return a, b
+
+
+def keyword_only(*, a: Any, b: Any = 1) -> tuple[Any, Any]:
+    return a, b
+
+
+def positional_only(a: Any, /, b: Any = 1) -> tuple[Any, Any]:
+    return a, b
+
+
+def positional_only_and_keywords(a: Any, /, **kwargs: Any) -> tuple[Any, Any]:
+    return a, kwargs
+
+
+def required_and_keywords(a: Any, **kwargs: Any) -> tuple[Any, Any]:
+    return a, kwargs
+
+
+def identity(value: Any) -> Any:
+    return value
+
+
+def build_later(config: Any) -> Any:
+    """A target that builds part of its own config (given unbuilt with ``_recursive_: false``)."""
+    from instantiate import instantiate
+
+    return instantiate(config)
+
+
+def set_x(node: Any) -> Any:
+    """A target that changes the node it is given."""
+    node["x"] = 99
+    return node
