@@ -18,10 +18,11 @@ from ._errors import (
     InstantiationError,
     InterpolationError,
     MissingValueError,
+    RegistryError,
     TargetError,
 )
 from ._interpolation import MISSING, Evaluator, Live, Tree
-from ._nodes import Config, to_data
+from ._nodes import Config, copy_data, to_data
 from ._paths import Link, path_of
 from ._provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from ._recursion import allow_deep_recursion
@@ -114,6 +115,7 @@ class Builder:
         "memo",
         "policy",
         "registry",
+        "shared",
         "tree",
     )
 
@@ -122,6 +124,7 @@ class Builder:
         self.registry = registry
         self.policy = policy
         self.memo: dict[int, Any] = {}  # id(node) -> its built object
+        self.shared: set[int] = set()  # nodes some $<@path> refers to
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
         self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
         self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
@@ -152,6 +155,7 @@ class Builder:
                 f"{text} refers to {path_of(link) or 'the root'}, which has no _target_ to build",
                 hint=f"use $<{path_of(link)}> to refer to its value instead",
             )
+        self.shared.add(id(node))
         built = self.memo.get(id(node), _NOTHING)
         if built is not _NOTHING:
             return built
@@ -283,7 +287,11 @@ class Builder:
         if not self.fresh:
             built = self.memo.get(key, _NOTHING)
             if built is not _NOTHING:
-                return built
+                if key in self.shared:
+                    return built
+                # The walk built this very dict at another place already: plain data that
+                # reuses one dict twice holds two nodes, as a copied config would.
+                return self.unshared(node, link)
         if key in self.building:
             raise self.cycle(key, link)
         self.building[key] = link
@@ -297,6 +305,14 @@ class Builder:
         if not self.fresh:
             self.memo[key] = obj
         return obj
+
+    def unshared(self, node: Any, link: Link) -> Any:
+        """Build one more object from a dict met again at another place."""
+        self.fresh += 1
+        try:
+            return self.target(node, link)
+        finally:
+            self.fresh -= 1
 
     def flagged(self, node: Any, link: Link) -> Any:
         """A target node with any of ``_partial_``, ``_recursive_``, ``_convert_``, ``_lazy_``."""
@@ -404,7 +420,9 @@ class Builder:
                 value, target = self.evaluator.resolve(raw, link, key)
                 kwargs[key] = Config._view(self.tree, target) if target is not None else value
             elif raw.__class__ in MAPPINGS or raw.__class__ in SEQUENCES:
-                child = Config._view(self.tree, (raw, key, link))
+                # A copy, so a target that changes its argument leaves the config alone; its
+                # link still leads up into the tree, so references outside it resolve.
+                child = Config._view(self.tree, (copy_data(raw), key, link))
                 kwargs[key] = list(child) if key == "_args_" else child
             else:
                 kwargs[key] = raw.value if raw.__class__ is Live else raw
@@ -418,7 +436,7 @@ class Builder:
             name = name.value
         try:
             return resolve_target(name, self.registry, self.policy)
-        except TargetError as error:
+        except (TargetError, RegistryError) as error:
             if error.path is None:
                 error.path = path_of(link, "_target_")
                 error.source = source_of(node, "_target_")

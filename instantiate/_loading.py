@@ -42,6 +42,8 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _MERGE = _TAG + "merge"
 # Explicit safe tags that are rare enough to hand to PyYAML's own constructors.
+# Aliases are copied, so a document could ask for exponentially many copies ("billion laughs").
+ALIAS_COPIES = 100_000
 _OTHER_SAFE = {_TAG + t for t in ("timestamp", "binary", "set", "omap", "pairs", "map", "seq")}
 
 
@@ -113,18 +115,26 @@ class _Constructor:
     def __init__(self, loader: _Loader, file: str) -> None:
         self.loader = loader
         self.file = file
-        self.done: dict[int, Any] = {}  # anchors: an alias yields the anchor's own object
+        self.seen: set[int] = set()
         self.in_progress: set[int] = set()
+        self.copies = 0
 
     def construct(self, node: Any) -> Any:
         cls = node.__class__
         if cls is ScalarNode:
             return self.scalar(node)
         key = id(node)
-        if key in self.done:
-            return self.done[key]
         if key in self.in_progress:
             raise self.error(node, "a YAML alias refers to a node that contains it (a cycle)")
+        if key in self.seen:  # an alias: each place gets its own copy, as OmegaConf does
+            self.copies += 1
+            if self.copies > ALIAS_COPIES:
+                raise self.error(
+                    node,
+                    f"YAML aliases expand to more than {ALIAS_COPIES:,} copies; "
+                    "this looks like an alias bomb and is refused",
+                )
+        self.seen.add(key)
         self.in_progress.add(key)
         if node.tag not in (_TAG + "map", _TAG + "seq"):
             result = self.other(node)
@@ -133,7 +143,6 @@ class _Constructor:
         else:
             result = self.sequence(node)
         self.in_progress.discard(key)
-        self.done[key] = result
         return result
 
     def scalar(self, node: ScalarNode) -> Any:

@@ -356,12 +356,6 @@ def test_recursive_false_with_call_time_merge() -> None:
     assert cfg.to_dict(resolve=False) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design: _recursive_: false hands the target views of the config itself, so a target that "
-    "changes its argument changes the caller's config (Hydra hands over a copy); a copy that still "
-    "resolves references outside the node means copying the whole tree",
-)
 def test_recursive_false_target_changing_its_node_leaves_the_config_alone() -> None:
     cfg = yaml("node: {_target_: sample_targets.set_x, _recursive_: false, node: {x: 1}}")
     before = unchanged(cfg)
@@ -1070,14 +1064,6 @@ def test_shared_inside_a_plain_copy_is_still_shared() -> None:
     assert st.Counted.count == 1
 
 
-NODE_IS_A_PLACE = (
-    "design: the build memo is keyed by id(container), so one container at two places (a YAML "
-    "alias or merge key, or a dict reused in plain data) is one node, built once and shared; "
-    "SPEC 4.6 and Hydra treat each place as its own node. Needs memo-by-place or copies on load."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=NODE_IS_A_PLACE)
 def test_yaml_alias_is_a_separate_node() -> None:
     text = """
         encoder: &enc {_target_: sample_targets.Counted, name: layer}
@@ -1089,7 +1075,6 @@ def test_yaml_alias_is_a_separate_node() -> None:
     assert built["encoder"] is not built["decoder"]
 
 
-@pytest.mark.xfail(strict=True, reason=NODE_IS_A_PLACE)
 def test_yaml_merge_key_copies_are_separate_nodes() -> None:
     built = instantiate(
         yaml(
@@ -1102,11 +1087,10 @@ def test_yaml_merge_key_copies_are_separate_nodes() -> None:
     assert built["model"]["net"] is not built["base"]["net"]
 
 
-@pytest.mark.xfail(strict=True, reason=NODE_IS_A_PLACE)
 def test_a_dict_reused_in_plain_data_is_two_nodes() -> None:
     layer = {"_target_": "sample_targets.Counted"}
     built = instantiate({"a": layer, "b": layer})
-    assert built["a"] is not built["b"]
+    assert built["a"] is not built["b"] and st.Counted.count == 2
 
 
 def test_a_dict_reused_in_data_given_to_config_is_two_nodes() -> None:

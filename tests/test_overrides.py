@@ -39,7 +39,8 @@ def same(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
         return len(a) == len(b) and all(
-            same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
+            same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items())
+        )
     if isinstance(a, Sweep):
         return all(same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
     return bool(a == b)
@@ -61,15 +62,39 @@ def parse_error(text: str, column: int, *fragments: str) -> OverrideError:
 
 # --- primitives ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a=1", 1), ("a=-7", -7), ("a=+3", 3), ("a=1_000", 1000), ("a=0", 0),
-    ("a=1.5", 1.5), ("a=1e-3", 0.001), ("a=-2.5E3", -2500.0), ("a=.5", 0.5), ("a=1.", 1.0),
-    ("a=1_0.5", 10.5), ("a=inf", math.inf), ("a=-INF", -math.inf),
-    ("a=true", True), ("a=False", False), ("a=tRuE", True), ("a=null", None), ("a=NULL", None),
-    ("a=abc", "abc"), ("a=01", "01"), ("a=0x10", "0x10"), ("a=1e", "1e"),
-    ("a=infinity", "infinity"), ("a=1 2", "1 2"), ("a=true story", "true story"), ("a=-", "-"),
-    ("a=$", "$"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a=1", 1),
+        ("a=-7", -7),
+        ("a=+3", 3),
+        ("a=1_000", 1000),
+        ("a=0", 0),
+        ("a=1.5", 1.5),
+        ("a=1e-3", 0.001),
+        ("a=-2.5E3", -2500.0),
+        ("a=.5", 0.5),
+        ("a=1.", 1.0),
+        ("a=1_0.5", 10.5),
+        ("a=inf", math.inf),
+        ("a=-INF", -math.inf),
+        ("a=true", True),
+        ("a=False", False),
+        ("a=tRuE", True),
+        ("a=null", None),
+        ("a=NULL", None),
+        ("a=abc", "abc"),
+        ("a=01", "01"),
+        ("a=0x10", "0x10"),
+        ("a=1e", "1e"),
+        ("a=infinity", "infinity"),
+        ("a=1 2", "1 2"),
+        ("a=true story", "true story"),
+        ("a=-", "-"),
+        ("a=$", "$"),
+    ],
+)
 def test_primitives_are_typed_like_hydra(text: str, expected: Any) -> None:
     assert same(value(text), expected)
 
@@ -78,39 +103,79 @@ def test_nan_is_a_float() -> None:
     assert math.isnan(value("a=nan")) and math.isnan(value("a=NaN"))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a=hello world", "hello world"),
-    ("a=  hello   world  ", "hello   world"),  # ends trimmed, inside kept
-    ("a=a/b-c+d.e:f*g?h@i%j|k", "a/b-c+d.e:f*g?h@i%j|k"),
-    ("a=", ""), ("a=   ", ""),
-    ("a=\\,", ","), ("a=a\\,b", "a,b"), ("a=\\ x\\ ", " x "), ("a=\\(x\\)", "(x)"),
-    ("a=\\[\\]\\{\\}\\:\\=", "[]{}:="), ("a=\\\\", "\\"), ("a=\\", "\\"), ("a=x\\y", "x\\y"),
-    ("a=\\1", "\\1"),  # a backslash before an ordinary character stays
-    ("a=café", "café"), ("a=日本語", "日本語"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a=hello world", "hello world"),
+        ("a=  hello   world  ", "hello   world"),  # ends trimmed, inside kept
+        ("a=a/b-c+d.e:f*g?h@i%j|k", "a/b-c+d.e:f*g?h@i%j|k"),
+        ("a=", ""),
+        ("a=   ", ""),
+        ("a=\\,", ","),
+        ("a=a\\,b", "a,b"),
+        ("a=\\ x\\ ", " x "),
+        ("a=\\(x\\)", "(x)"),
+        ("a=\\[\\]\\{\\}\\:\\=", "[]{}:="),
+        ("a=\\\\", "\\"),
+        ("a=\\", "\\"),
+        ("a=x\\y", "x\\y"),
+        ("a=\\1", "\\1"),  # a backslash before an ordinary character stays
+        ("a=café", "café"),
+        ("a=日本語", "日本語"),
+    ],
+)
 def test_unquoted_strings(text: str, expected: str) -> None:
     assert same(value(text), expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a='1'", "1"), ("a='true'", "true"), ("a='null'", "null"), ("a=''", ""), ('a=""', ""),
-    ("a='hello, world'", "hello, world"), ('a="[1, 2]"', "[1, 2]"), ("a=' x '", " x "),
-    ("a='it\\'s'", "it's"), ('a="say \\"hi\\""', 'say "hi"'), ("a=\"it's\"", "it's"),
-    ("a='back\\\\'", "back\\"), ("a='a\\\\b'", "a\\\\b"), ("a='a\\b'", "a\\b"),
-    ("a='\\\\\\''", "\\'"), ("a='line\nbreak'", "line\nbreak"),
-    # adjacent pieces concatenate into one string (Hydra 1.3 rejects these)
-    ("a='x'y", "xy"), ("a=x'y z'", "xy z"), ("a='1'2", "12"), ("a='a' 'b'", "a b"),
-    ("a= 'x' ", "x"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a='1'", "1"),
+        ("a='true'", "true"),
+        ("a='null'", "null"),
+        ("a=''", ""),
+        ('a=""', ""),
+        ("a='hello, world'", "hello, world"),
+        ('a="[1, 2]"', "[1, 2]"),
+        ("a=' x '", " x "),
+        ("a='it\\'s'", "it's"),
+        ('a="say \\"hi\\""', 'say "hi"'),
+        ('a="it\'s"', "it's"),
+        ("a='back\\\\'", "back\\"),
+        ("a='a\\\\b'", "a\\\\b"),
+        ("a='a\\b'", "a\\b"),
+        ("a='\\\\\\''", "\\'"),
+        ("a='line\nbreak'", "line\nbreak"),
+        # adjacent pieces concatenate into one string (Hydra 1.3 rejects these)
+        ("a='x'y", "xy"),
+        ("a=x'y z'", "xy z"),
+        ("a='1'2", "12"),
+        ("a='a' 'b'", "a b"),
+        ("a= 'x' ", "x"),
+    ],
+)
 def test_quoted_strings_stay_strings(text: str, expected: str) -> None:
     assert same(value(text), expected)
 
 
-@pytest.mark.parametrize("interpolation", [
-    "${a.b}", "$<a.b>", "${oc.env:HOME}", "${oc.env:A,b}", "$<env:A,default>",
-    "${a.${b}}", "$<a.$<b>>", "${oc.select:a,${b,c}}", "$<select:x,'a}b>'>",
-    "$<@model:parameters()>", "${a[0]}", "$<..[0].out_features>",
-])
+@pytest.mark.parametrize(
+    "interpolation",
+    [
+        "${a.b}",
+        "$<a.b>",
+        "${oc.env:HOME}",
+        "${oc.env:A,b}",
+        "$<env:A,default>",
+        "${a.${b}}",
+        "$<a.$<b>>",
+        "${oc.select:a,${b,c}}",
+        "$<select:x,'a}b>'>",
+        "$<@model:parameters()>",
+        "${a[0]}",
+        "$<..[0].out_features>",
+    ],
+)
 def test_interpolations_stay_verbatim_and_their_commas_do_not_sweep(interpolation: str) -> None:
     assert value(f"a={interpolation}") == interpolation
     assert value(f"a=x_{interpolation}_y") == f"x_{interpolation}_y"
@@ -120,34 +185,57 @@ def test_interpolations_stay_verbatim_and_their_commas_do_not_sweep(interpolatio
 
 # --- containers ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a=[]", []), ("a=[ ]", []), ("a={}", {}), ("a=[1,2,[3]]", [1, 2, [3]]),
-    ("a=[ a b , c ]", ["a b", "c"]), ("a=[1, 'x', null, true, 2.5]", [1, "x", None, True, 2.5]),
-    ("a={a: 1, b: [x, y]}", {"a": 1, "b": ["x", "y"]}),
-    ("a={a:{b:{c:[{}]}}}", {"a": {"b": {"c": [{}]}}}),
-    ("a={2: x, null: y, true: z, 1.5: w}", {2: "x", None: "y", True: "z", 1.5: "w"}),
-    ("a={a b : 1}", {"a b": 1}), ("a={a: b:c}", {"a": "b:c"}), ("a=[a:b]", ["a:b"]),
-    ("a={'1': x, \"k:v\": y}", {"1": "x", "k:v": "y"}),  # quoted keys: an extension over Hydra
-    ("a={k\\:v: 1}", {"k:v": 1}), ("a=[1] ", [1]), ("a=[[[[[]]]]]", [[[[[]]]]]),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a=[]", []),
+        ("a=[ ]", []),
+        ("a={}", {}),
+        ("a=[1,2,[3]]", [1, 2, [3]]),
+        ("a=[ a b , c ]", ["a b", "c"]),
+        ("a=[1, 'x', null, true, 2.5]", [1, "x", None, True, 2.5]),
+        ("a={a: 1, b: [x, y]}", {"a": 1, "b": ["x", "y"]}),
+        ("a={a:{b:{c:[{}]}}}", {"a": {"b": {"c": [{}]}}}),
+        ("a={2: x, null: y, true: z, 1.5: w}", {2: "x", None: "y", True: "z", 1.5: "w"}),
+        ("a={a b : 1}", {"a b": 1}),
+        ("a={a: b:c}", {"a": "b:c"}),
+        ("a=[a:b]", ["a:b"]),
+        ("a={'1': x, \"k:v\": y}", {"1": "x", "k:v": "y"}),  # quoted keys: an extension over Hydra
+        ("a={k\\:v: 1}", {"k:v": 1}),
+        ("a=[1] ", [1]),
+        ("a=[[[[[]]]]]", [[[[[]]]]]),
+    ],
+)
 def test_lists_and_mappings_nest(text: str, expected: Any) -> None:
     assert same(value(text), expected)
 
 
 # --- sweeps --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "kind", "expanded"), [
-    ("a=1,2,3", "list", [1, 2, 3]), ("a=1 , x y ,'z,w'", "list", [1, "x y", "z,w"]),
-    ("a=[1,2],[3,4]", "list", [[1, 2], [3, 4]]), ("a={x: 1},{x: 2}", "list", [{"x": 1}, {"x": 2}]),
-    ("a=range(1,10,2)", "range", [1, 3, 5, 7, 9]), ("a=range(5)", "range", [0, 1, 2, 3, 4]),
-    ("a=range(5,0,-2)", "range", [5, 3, 1]), ("a=range(3,1)", "range", []),
-    ("a=range(0,1,0.25)", "range", [0.0, 0.25, 0.5, 0.75]),
-    ("a=range(1, 3.5)", "range", [1.0, 2.0, 3.0]),
-    ("a=range(0,1,0.1)", "range", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
-    ("a=range(start=2, stop=4)", "range", [2, 3]), ("a=range (1, 3)", "range", [1, 2]),
-    ("a=choice(a,b)", "choice", ["a", "b"]), ("a=choice( a , b )", "choice", ["a", "b"]),
-    ("a=choice(1)", "choice", [1]), ("a=choice([1,2],[3])", "choice", [[1, 2], [3]]),
-])
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expanded"),
+    [
+        ("a=1,2,3", "list", [1, 2, 3]),
+        ("a=1 , x y ,'z,w'", "list", [1, "x y", "z,w"]),
+        ("a=[1,2],[3,4]", "list", [[1, 2], [3, 4]]),
+        ("a={x: 1},{x: 2}", "list", [{"x": 1}, {"x": 2}]),
+        ("a=range(1,10,2)", "range", [1, 3, 5, 7, 9]),
+        ("a=range(5)", "range", [0, 1, 2, 3, 4]),
+        ("a=range(5,0,-2)", "range", [5, 3, 1]),
+        ("a=range(3,1)", "range", []),
+        ("a=range(0,1,0.25)", "range", [0.0, 0.25, 0.5, 0.75]),
+        ("a=range(1, 3.5)", "range", [1.0, 2.0, 3.0]),
+        ("a=range(0,1,0.1)", "range", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
+        ("a=range(start=2, stop=4)", "range", [2, 3]),
+        ("a=range (1, 3)", "range", [1, 2]),
+        ("a=choice(a,b)", "choice", ["a", "b"]),
+        ("a=choice( a , b )", "choice", ["a", "b"]),
+        ("a=choice(1)", "choice", [1]),
+        ("a=choice([1,2],[3])", "choice", [[1, 2], [3]]),
+    ],
+)
 def test_sweeps_expand(text: str, kind: str, expanded: list[Any]) -> None:
     override = parse_override(text)
     assert override.is_sweep and override.value.kind == kind
@@ -160,12 +248,15 @@ def test_expand_returns_copies_so_the_sweep_stays_intact() -> None:
     assert sweep.expand() == [[1], [2]]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("db=glob(*)", ["mysql", "postgres", "sqlite", "web"]),
-    ("db=glob(*,exclude=w*)", ["mysql", "postgres", "sqlite"]),
-    ("db=glob(include=[m*,p*],exclude=[postgres])", ["mysql"]),
-    ("db=glob(*sql*, exclude=my*)", ["sqlite"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("db=glob(*)", ["mysql", "postgres", "sqlite", "web"]),
+        ("db=glob(*,exclude=w*)", ["mysql", "postgres", "sqlite"]),
+        ("db=glob(include=[m*,p*],exclude=[postgres])", ["mysql"]),
+        ("db=glob(*sql*, exclude=my*)", ["sqlite"]),
+    ],
+)
 def test_glob_filters_the_group_options(text: str, expected: list[str]) -> None:
     sweep = value(text)
     assert sweep.kind == "glob"
@@ -201,30 +292,35 @@ def test_sweep_repr_shows_only_its_kind_of_fields() -> None:
 
 # --- keys and prefixes ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "prefix", "key", "group", "package", "val"), [
-    ("a.b=1", "", "a.b", "a.b", None, 1),
-    ("+a.c=2", "+", "a.c", "a.c", None, 2),
-    ("++a.c=3", "++", "a.c", "a.c", None, 3),
-    ("~a.b", "~", "a.b", "a.b", None, NO_VALUE),
-    ("~a.b=1", "~", "a.b", "a.b", None, 1),
-    ("~a.b=", "~", "a.b", "a.b", None, ""),
-    ("model=resnet", "", "model", "model", None, "resnet"),
-    ("+group=option", "+", "group", "group", None, "option"),
-    ("~group", "~", "group", "group", None, NO_VALUE),
-    ("db@backup=mysql", "", "db@backup", "db", "backup", "mysql"),
-    ("db@=mysql", "", "db@", "db", "", "mysql"),
-    ("~db@backup", "~", "db@backup", "db", "backup", NO_VALUE),
-    ("server/db@a.b=mysql", "", "server/db@a.b", "server/db", "a.b", "mysql"),
-    ("/group=option", "", "/group", "/group", None, "option"),
-    ("+/server/db=mysql", "+", "/server/db", "/server/db", None, "mysql"),
-    ("hydra.run.dir=out", "", "hydra.run.dir", "hydra.run.dir", None, "out"),
-    ("_run_.launcher=processes", "", "_run_.launcher", "_run_.launcher", None, "processes"),
-    ("a.0.b=1", "", "a.0.b", "a.0.b", None, 1),
-    ("$a.b-c=1", "", "$a.b-c", "$a.b-c", None, 1),
-    ("override=1", "", "override", "override", None, 1),  # not a keyword on the command line
-])
-def test_keys_and_prefixes(text: str, prefix: str, key: str, group: str,
-                           package: str | None, val: Any) -> None:
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "key", "group", "package", "val"),
+    [
+        ("a.b=1", "", "a.b", "a.b", None, 1),
+        ("+a.c=2", "+", "a.c", "a.c", None, 2),
+        ("++a.c=3", "++", "a.c", "a.c", None, 3),
+        ("~a.b", "~", "a.b", "a.b", None, NO_VALUE),
+        ("~a.b=1", "~", "a.b", "a.b", None, 1),
+        ("~a.b=", "~", "a.b", "a.b", None, ""),
+        ("model=resnet", "", "model", "model", None, "resnet"),
+        ("+group=option", "+", "group", "group", None, "option"),
+        ("~group", "~", "group", "group", None, NO_VALUE),
+        ("db@backup=mysql", "", "db@backup", "db", "backup", "mysql"),
+        ("db@=mysql", "", "db@", "db", "", "mysql"),
+        ("~db@backup", "~", "db@backup", "db", "backup", NO_VALUE),
+        ("server/db@a.b=mysql", "", "server/db@a.b", "server/db", "a.b", "mysql"),
+        ("/group=option", "", "/group", "/group", None, "option"),
+        ("+/server/db=mysql", "+", "/server/db", "/server/db", None, "mysql"),
+        ("hydra.run.dir=out", "", "hydra.run.dir", "hydra.run.dir", None, "out"),
+        ("_run_.launcher=processes", "", "_run_.launcher", "_run_.launcher", None, "processes"),
+        ("a.0.b=1", "", "a.0.b", "a.0.b", None, 1),
+        ("$a.b-c=1", "", "$a.b-c", "$a.b-c", None, 1),
+        ("override=1", "", "override", "override", None, 1),  # not a keyword on the command line
+    ],
+)
+def test_keys_and_prefixes(
+    text: str, prefix: str, key: str, group: str, package: str | None, val: Any
+) -> None:
     override = parse_override(text)
     assert override == Override(text, prefix, key, val)
     assert (override.key_or_group, override.package) == (group, package)
@@ -327,7 +423,8 @@ ERRORS = [
 
 @pytest.mark.parametrize(("text", "column", "fragment", "path"), ERRORS)
 def test_errors_name_the_override_and_point_at_the_column(
-        text: str, column: int, fragment: str, path: str | None) -> None:
+    text: str, column: int, fragment: str, path: str | None
+) -> None:
     error = parse_error(text, column, fragment)
     assert error.path == path
     assert isinstance(error, ConfigError) and isinstance(error, ValueError)
@@ -370,6 +467,7 @@ def test_broken_valid_overrides_fail_cleanly(case: tuple[Any, int, str]) -> None
 
 # --- formatting ----------------------------------------------------------------------------------
 
+
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(VALUES)
 @example([1, 1.0, True, "1", None, "null", [], {}])
@@ -384,16 +482,33 @@ def test_format_value_round_trips_sweeps(sweep: Sweep) -> None:
     assert same(value("k=" + format_value(sweep)), sweep)
 
 
-@pytest.mark.parametrize(("val", "text"), [
-    ("abc", "abc"), ("hello world", "hello world"), ("a,b", "a\\,b"), ("1", "'1'"),
-    ("true", "'true'"), ("", "''"), ("it's", '"it\'s"'), ("${a.b}", "${a.b}"),
-    ("$<a,b>", "$<a,b>"), (" x", "\\ x"), (1.5, "1.5"), (float("inf"), "inf"), (None, "null"),
-    (False, "false"), ([1, "a b"], "[1,a b]"), ({"a": [1]}, "{a:[1]}"), ((1, 2), "[1,2]"),
-    (Sweep("list", (1, 2)), "1,2"), (Sweep("range", start=0, stop=3, step=1), "range(0,3,1)"),
-    (Sweep("choice", ("a",)), "choice(a)"),
-    (Sweep("interval", low=0.0, high=1.0), "interval(0.0,1.0)"),
-    (Sweep("glob", include=("*",)), "glob(include=[*],exclude=[])"),
-])
+@pytest.mark.parametrize(
+    ("val", "text"),
+    [
+        ("abc", "abc"),
+        ("hello world", "hello world"),
+        ("a,b", "a\\,b"),
+        ("1", "'1'"),
+        ("true", "'true'"),
+        ("", "''"),
+        ("it's", '"it\'s"'),
+        ("${a.b}", "${a.b}"),
+        ("$<a,b>", "$<a,b>"),
+        (" x", "\\ x"),
+        (1.5, "1.5"),
+        (float("inf"), "inf"),
+        (None, "null"),
+        (False, "false"),
+        ([1, "a b"], "[1,a b]"),
+        ({"a": [1]}, "{a:[1]}"),
+        ((1, 2), "[1,2]"),
+        (Sweep("list", (1, 2)), "1,2"),
+        (Sweep("range", start=0, stop=3, step=1), "range(0,3,1)"),
+        (Sweep("choice", ("a",)), "choice(a)"),
+        (Sweep("interval", low=0.0, high=1.0), "interval(0.0,1.0)"),
+        (Sweep("glob", include=("*",)), "glob(include=[*],exclude=[])"),
+    ],
+)
 def test_format_value_writes_readable_text(val: Any, text: str) -> None:
     assert format_value(val) == text
 
@@ -411,17 +526,29 @@ def test_format_value_refuses_what_it_cannot_write(val: Any) -> None:
 
 def test_parsing_is_fast() -> None:
     typical = [
-        "model=resnet", "optimizer.lr=0.001", "+trainer.max_epochs=10", "data.batch=32,64,128",
-        "~callbacks.early_stop", "db@backup=mysql", "hydra.run.dir=out/${now:%Y-%m-%d}",
-        "layers=[64,128,256]", "seed=range(0,5)", "name='my run'", "++model.dropout=0.1",
-        "model.kwargs={depth: 18, pretrained: true}", "_run_.launcher=processes",
-        "lr=choice(0.1,0.01)", "text=hello world", "trainer.devices=[0,1]",
+        "model=resnet",
+        "optimizer.lr=0.001",
+        "+trainer.max_epochs=10",
+        "data.batch=32,64,128",
+        "~callbacks.early_stop",
+        "db@backup=mysql",
+        "hydra.run.dir=out/${now:%Y-%m-%d}",
+        "layers=[64,128,256]",
+        "seed=range(0,5)",
+        "name='my run'",
+        "++model.dropout=0.1",
+        "model.kwargs={depth: 18, pretrained: true}",
+        "_run_.launcher=processes",
+        "lr=choice(0.1,0.01)",
+        "text=hello world",
+        "trainer.devices=[0,1]",
     ] * 63
     seconds = min(timeit.repeat(lambda: parse_overrides(typical[:1000]), number=1, repeat=5))
     assert seconds < 0.05
 
 
 # --- agreement with Hydra's own parser -----------------------------------------------------------
+
 
 def from_hydra(text: str) -> Override:
     """Hydra's reading of ``text`` in this module's terms."""
@@ -455,17 +582,75 @@ def from_hydra(text: str) -> Override:
 
 
 AGREED = [
-    "a=1", "a=-1", "a=1_000", "a=1.5", "a=-1.5e-3", "a=.5", "a=1.", "a=inf", "a=nan", "a=true",
-    "a=FALSE", "a=null", "a=abc", "a= hello  world ", "a=a/b-c+d.e:f*g?h@i%j|k", "a=01",
-    "a=0x10", "a=\\,", "a=a\\ b", "a=\\(x\\)", "a=\\\\", "a=\\t", "a='1'", "a=\"hello, world\"",
-    "a='it\\'s'", "a=''", "a='back\\\\'", "a=${x.y}", "a=${oc.env:HOME,/tmp}", "a=x${y}z",
-    "a=[]", "a={}", "a=[1,[2,[3]]]", "a=[a b , c ]", "a={a: 1, b: [x, y]}", "a={1: a, null: b}",
-    "a={a: b:c}", "a=", "~a", "~a=1", "+a.b=1", "++a.b=1", "db@backup=mysql", "db@=mysql",
-    "hydra/launcher=basic", "+hydra/launcher=basic", "~db", "a.0.b=1", "$a=1", "a-b=1",
-    "a=1,2,3", "a=1 , 2", "a=[1,2],[3,4]", "a=x y,z", "a='x',y", "a=range(1,10,2)", "a=range(5)",
-    "a=range(5,0,-1)", "a=range(0,1,0.25)", "a=range(1, 3.5)", "a=range(start=1, stop=3)",
-    "a=range (1,3)", "a=choice(a,b)", "a=choice(a, b)", "a=choice([1,2],[3])", "a=glob(*)",
-    "a=glob(*,exclude=w*)", "a=glob(include=[a*,b*],exclude=[x])", "a=interval(0,1)",
+    "a=1",
+    "a=-1",
+    "a=1_000",
+    "a=1.5",
+    "a=-1.5e-3",
+    "a=.5",
+    "a=1.",
+    "a=inf",
+    "a=nan",
+    "a=true",
+    "a=FALSE",
+    "a=null",
+    "a=abc",
+    "a= hello  world ",
+    "a=a/b-c+d.e:f*g?h@i%j|k",
+    "a=01",
+    "a=0x10",
+    "a=\\,",
+    "a=a\\ b",
+    "a=\\(x\\)",
+    "a=\\\\",
+    "a=\\t",
+    "a='1'",
+    'a="hello, world"',
+    "a='it\\'s'",
+    "a=''",
+    "a='back\\\\'",
+    "a=${x.y}",
+    "a=${oc.env:HOME,/tmp}",
+    "a=x${y}z",
+    "a=[]",
+    "a={}",
+    "a=[1,[2,[3]]]",
+    "a=[a b , c ]",
+    "a={a: 1, b: [x, y]}",
+    "a={1: a, null: b}",
+    "a={a: b:c}",
+    "a=",
+    "~a",
+    "~a=1",
+    "+a.b=1",
+    "++a.b=1",
+    "db@backup=mysql",
+    "db@=mysql",
+    "hydra/launcher=basic",
+    "+hydra/launcher=basic",
+    "~db",
+    "a.0.b=1",
+    "$a=1",
+    "a-b=1",
+    "a=1,2,3",
+    "a=1 , 2",
+    "a=[1,2],[3,4]",
+    "a=x y,z",
+    "a='x',y",
+    "a=range(1,10,2)",
+    "a=range(5)",
+    "a=range(5,0,-1)",
+    "a=range(0,1,0.25)",
+    "a=range(1, 3.5)",
+    "a=range(start=1, stop=3)",
+    "a=range (1,3)",
+    "a=choice(a,b)",
+    "a=choice(a, b)",
+    "a=choice([1,2],[3])",
+    "a=glob(*)",
+    "a=glob(*,exclude=w*)",
+    "a=glob(include=[a*,b*],exclude=[x])",
+    "a=interval(0,1)",
 ]
 
 
@@ -475,8 +660,9 @@ def test_agrees_with_hydra(text: str) -> None:
     assert (ours.prefix, ours.key) == (theirs.prefix, theirs.key)
     assert same(ours.value, theirs.value)
     if ours.is_sweep and ours.value.kind in ("list", "choice", "range"):
-        hydra_points = list(hydra_parser.OverridesParser.create().parse_override(text)
-                            .sweep_iterator(transformer=lambda x: x))
+        hydra_points = list(
+            hydra_parser.OverridesParser.create().parse_override(text).sweep_iterator(transformer=lambda x: x)
+        )
         hydra_points = [getattr(point, "text", point) for point in hydra_points]  # QuotedString
         assert same(ours.value.expand(), hydra_points)
     if ours.is_sweep and ours.value.kind == "glob":
@@ -487,22 +673,22 @@ def test_agrees_with_hydra(text: str) -> None:
 
 # Where Hydra 1.3.8 reads differently on purpose: (text, our value or None for an error)
 DIFFERENT = [
-    ("a='x'y", "xy"),                       # pieces concatenate; Hydra: syntax error
-    ("a=$<a.b>", "$<a.b>"),                 # our interpolation syntax; Hydra: '<' is illegal
-    ("a=${a.${b}}", "${a.${b}}"),           # nested interpolation; Hydra: syntax error
-    ("a=[1] ", [1]),                        # trailing blanks ignored; Hydra: syntax error
-    ("a=café", "café"),                     # non-ASCII letters unquoted; Hydra: illegal
-    ("a={'k': 1}", {"k": 1}),               # quoted mapping keys; Hydra: syntax error
-    ("/db=mysql", "mysql"),                 # absolute group path; Hydra: syntax error
-    ("@pkg=x", None),                       # empty key; Hydra: key ''
-    ("a={a:1,a:2}", None),                  # duplicate key; Hydra: last wins
-    ("a=[choice(1,2)]", None),              # sweep inside a list; Hydra: a list holding a sweep
-    ("a=x,glob(*)", None),                  # sweep inside a sweep; Hydra: nested sweep
-    ("a=range(true,3)", None),              # bool bound; Hydra: accepted as 1
-    ("a=range(1,2,0)", None),               # zero step; Hydra: fails only when expanded
-    ("a=interval(2,1)", None),              # empty interval; Hydra: accepted
-    ("~a=1,2", None),                       # sweeping delete; Hydra: accepted
-    ("a=int(1.5)", None),                   # casts are not supported; Hydra: 1
+    ("a='x'y", "xy"),  # pieces concatenate; Hydra: syntax error
+    ("a=$<a.b>", "$<a.b>"),  # our interpolation syntax; Hydra: '<' is illegal
+    ("a=${a.${b}}", "${a.${b}}"),  # nested interpolation; Hydra: syntax error
+    ("a=[1] ", [1]),  # trailing blanks ignored; Hydra: syntax error
+    ("a=café", "café"),  # non-ASCII letters unquoted; Hydra: illegal
+    ("a={'k': 1}", {"k": 1}),  # quoted mapping keys; Hydra: syntax error
+    ("/db=mysql", "mysql"),  # absolute group path; Hydra: syntax error
+    ("@pkg=x", None),  # empty key; Hydra: key ''
+    ("a={a:1,a:2}", None),  # duplicate key; Hydra: last wins
+    ("a=[choice(1,2)]", None),  # sweep inside a list; Hydra: a list holding a sweep
+    ("a=x,glob(*)", None),  # sweep inside a sweep; Hydra: nested sweep
+    ("a=range(true,3)", None),  # bool bound; Hydra: accepted as 1
+    ("a=range(1,2,0)", None),  # zero step; Hydra: fails only when expanded
+    ("a=interval(2,1)", None),  # empty interval; Hydra: accepted
+    ("~a=1,2", None),  # sweeping delete; Hydra: accepted
+    ("a=int(1.5)", None),  # casts are not supported; Hydra: 1
 ]
 
 
@@ -530,11 +716,49 @@ def test_float_ranges_step_in_decimal_where_hydra_drifts() -> None:
 HYDRA_SHAPED = st.builds(
     lambda key, tokens: key + "=" + "".join(tokens),
     st.sampled_from(["a", "+a.b", "++a", "~a", "db@pkg", "hydra/launcher"]),
-    st.lists(st.sampled_from([
-        "1", "-2.5", "1e3", "inf", "true", "null", "x", "x y", " ", ",", "[", "]", "{", "}", ":",
-        "'q'", '"d"', "\\,", "\\", "${a.b}", "${oc.env:A,b}", "range(", "choice(", "glob(",
-        "interval(", ")", "*", "exclude=", "0", "_", "-", "/", ".", "@", "%", "|",
-    ]), max_size=12),
+    st.lists(
+        st.sampled_from(
+            [
+                "1",
+                "-2.5",
+                "1e3",
+                "inf",
+                "true",
+                "null",
+                "x",
+                "x y",
+                " ",
+                ",",
+                "[",
+                "]",
+                "{",
+                "}",
+                ":",
+                "'q'",
+                '"d"',
+                "\\,",
+                "\\",
+                "${a.b}",
+                "${oc.env:A,b}",
+                "range(",
+                "choice(",
+                "glob(",
+                "interval(",
+                ")",
+                "*",
+                "exclude=",
+                "0",
+                "_",
+                "-",
+                "/",
+                ".",
+                "@",
+                "%",
+                "|",
+            ]
+        ),
+        max_size=12,
+    ),
 )
 
 

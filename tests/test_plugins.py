@@ -284,7 +284,6 @@ def test_a_plugin_pointing_at_nothing_reports_the_distribution(site: Path) -> No
         instantiate({"_target_": "typo"})
 
 
-@pytest.mark.xfail(reason="Builder.resolve fills path/source only for TargetError, not RegistryError")
 def test_a_broken_plugin_error_names_the_config_path(site: Path) -> None:
     publish(
         site,
