@@ -28,10 +28,11 @@ from ._provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from ._recursion import allow_deep_recursion
 from ._registry import Registry
 from ._registry import registry as default_registry
-from ._signatures import call_problem, params_of
+from ._signatures import Checked, call_problem, params_of
 from ._targets import Policy, Target, current_policy, resolve_target
 
 SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _FLAGS = frozenset({"_partial_", "_recursive_", "_convert_", "_lazy_"})
 _CONVERT_VALUES = {"none": True, "all": False, "partial": False, "object": False}
 
@@ -358,6 +359,12 @@ class Builder:
             raise InstantiationError(
                 f"{target.name} {problem}", path=path_of(link), source=_node_source(link)
             )
+        for check in params.checked:
+            value = kwargs.get(check.name, _NOTHING)
+            if value.__class__ is not check.fast and value is not _NOTHING:
+                if value is None and check.optional:
+                    continue
+                kwargs[check.name] = self.checked(value, check, node, link)
         try:
             if partial:
                 import functools
@@ -373,6 +380,16 @@ class Builder:
                 source=_node_source(link),
                 hint="the error came from the target itself; its traceback is the __cause__ above",
             ) from error
+
+    def checked(self, value: Any, check: Checked, node: Any, link: Link) -> Any:
+        """A config scalar converted to its parameter's annotation, or a ValidationError."""
+        if node.get(check.name).__class__ is Live or value.__class__ not in _SCALARS:
+            return value  # call-time values and built objects are passed as they are
+        from ._validation import check_value
+
+        return check_value(
+            value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
+        )
 
     def positionals(self, args: Any, node: Any, link: Link) -> list[Any]:
         if args.__class__ is tuple:

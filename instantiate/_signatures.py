@@ -14,7 +14,15 @@ from ._errors import closest, did_you_mean
 class Params:
     """The facts about a signature that a call check needs."""
 
-    __slots__ = ("names", "positional", "positional_only", "required", "var_keyword", "var_positional")
+    __slots__ = (
+        "checked",
+        "names",
+        "positional",
+        "positional_only",
+        "required",
+        "var_keyword",
+        "var_positional",
+    )
 
     def __init__(
         self,
@@ -24,6 +32,7 @@ class Params:
         var_positional: bool,
         var_keyword: bool,
         positional_only: int = 0,
+        checked: tuple[Checked, ...] = (),
     ) -> None:
         self.names = names  # every name that may be passed by keyword
         self.positional = positional  # names that may be passed by position, in order
@@ -31,6 +40,19 @@ class Params:
         self.required = required  # names without a default
         self.var_positional = var_positional
         self.var_keyword = var_keyword
+        self.checked = checked  # keyword parameters whose scalar values are checked
+
+
+class Checked:
+    """A parameter annotated with a scalar type: values of ``fast`` class pass without a call."""
+
+    __slots__ = ("annotation", "fast", "name", "optional")
+
+    def __init__(self, name: str, annotation: Any, fast: type | None, optional: bool) -> None:
+        self.name = name
+        self.annotation = annotation
+        self.fast = fast
+        self.optional = optional
 
 
 UNKNOWN = Params(frozenset(), (), (), True, True)  # a signature that cannot be read: check nothing
@@ -41,13 +63,19 @@ def params_of(obj: Any) -> Params:
     import inspect
 
     try:
-        signature = inspect.signature(obj)
+        signature = inspect.signature(obj, eval_str=True)
     except (TypeError, ValueError):
         return UNKNOWN
+    except Exception:  # a string annotation that does not evaluate: read it unevaluated
+        try:
+            signature = inspect.signature(obj)
+        except (TypeError, ValueError):
+            return UNKNOWN
     kinds = inspect.Parameter
     names, positional, required = [], [], []
     var_positional = var_keyword = False
     positional_only = 0
+    checked = []
     for param in signature.parameters.values():
         if param.kind is kinds.VAR_POSITIONAL:
             var_positional = True
@@ -62,9 +90,47 @@ def params_of(obj: Any) -> Params:
                 positional.append(param.name)
             if param.default is kinds.empty:
                 required.append(param.name)
+            if param.kind is not kinds.POSITIONAL_ONLY:
+                check = _scalar_check(param.name, param.annotation, param.default)
+                if check is not None:
+                    checked.append(check)
     return Params(
-        frozenset(names), tuple(positional), tuple(required), var_positional, var_keyword, positional_only
+        frozenset(names),
+        tuple(positional),
+        tuple(required),
+        var_positional,
+        var_keyword,
+        positional_only,
+        tuple(checked),
     )
+
+
+# str is not among them: text parameters often take paths or numbers too, and converting a
+# number to text would surprise more than it helps.
+_SCALAR_TYPES = (bool, int, float)
+
+
+def _scalar_check(name: str, annotation: Any, default: Any) -> Checked | None:
+    """How to check a parameter's config values, or None when its annotation is not a scalar type.
+
+    Only scalar annotations (int, float, bool, their Optional, Literal, Enum) are checked
+    at build time: a built object or a call-time value is the target's own business.
+    """
+    import enum
+    import typing
+
+    optional = default is None  # ``x: int = None`` is a common way of saying Optional[int]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or type(annotation).__name__ == "UnionType":
+        arms = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(arms) != 1 or len(arms) == len(typing.get_args(annotation)):
+            return None
+        annotation, optional, origin = arms[0], True, typing.get_origin(arms[0])
+    if annotation in _SCALAR_TYPES:
+        return Checked(name, annotation, annotation, optional)
+    if origin is typing.Literal or (isinstance(annotation, type) and issubclass(annotation, enum.Enum)):
+        return Checked(name, annotation, None, optional)
+    return None
 
 
 def call_problem(params: Params, n_args: int, keywords: Any, partial: bool) -> str | None:

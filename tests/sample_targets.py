@@ -6,8 +6,9 @@ compared directly.
 
 from __future__ import annotations
 
+import enum
 import os  # noqa: F401  (re-exported on purpose: ``sample_targets.os.system`` must still be refused)
-from typing import Any
+from typing import Any, Literal
 
 NOT_CALLABLE = 42
 
@@ -160,3 +161,26 @@ def set_x(node: Any) -> Any:
     """A target that changes the node it is given."""
     node["x"] = 99
     return node
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Typed(_Value):
+    """Annotated parameters, for the build-time checks against a signature."""
+
+    def __init__(
+        self,
+        classes: int = 1,
+        rate: float = 0.5,
+        flag: bool = False,
+        label: str = "",
+        limit: int | None = None,
+        mode: Literal["train", "eval"] = "train",
+        color: Color = Color.RED,
+        model: Any = None,
+    ) -> None:
+        self.classes, self.rate, self.flag, self.label = classes, rate, flag, label
+        self.limit, self.mode, self.color, self.model = limit, mode, color, model

@@ -21,6 +21,7 @@ from instantiate import (
     InstantiationError,
     InterpolationError,
     TargetError,
+    ValidationError,
     instantiate,
     load,
 )
@@ -1310,3 +1311,68 @@ def test_plain_mapping_keyword_differs_from_hydra() -> None:
     text = "{_target_: sample_targets.Holder, options: {a: 1, b: 2}}"
     assert _hydra(text, options={"a": 5}).kwargs["options"] == {"a": 5, "b": 2}
     assert instantiate(Config.from_yaml(text), options={"a": 5}).kwargs["options"] == {"a": 5}
+
+
+# -- values checked against the target's signature (SPEC 7: annotations are a schema) --------
+
+
+def test_a_float_for_an_int_parameter_names_path_and_line(tmp_path: Path) -> None:
+    text = "data:\n  model:\n    _target_: sample_targets.Typed\n    classes: 0.5\n"
+    file = tmp_path / "conf.yaml"
+    file.write_text(text)
+    with pytest.raises(ValidationError) as caught:
+        instantiate(load(file).data.model)
+    assert caught.value.path == "data.model.classes"
+    assert caught.value.source == f"{file}:4"
+    assert "expected an int" in str(caught.value) and "0.5" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "expected"),
+    [
+        ("classes", '"3"', 3),
+        ("rate", "1", 1.0),
+        ("flag", '"yes"', True),
+        ("limit", "null", None),
+        ("limit", '"7"', 7),
+        ("mode", "eval", "eval"),
+        ("color", "BLUE", st.Color.BLUE),
+        ("label", "12", 12),  # text parameters are not checked: 12 stays an int
+    ],
+)
+def test_config_scalars_are_converted_to_the_annotation(key: str, written: str, expected: Any) -> None:
+    built = instantiate(yaml(f"_target_: sample_targets.Typed\n{key}: {written}\n"))
+    assert getattr(built, key) == expected
+    assert type(getattr(built, key)) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [("classes", '"three"'), ("flag", '"maybe"'), ("mode", "test"), ("color", "GREEN"), ("classes", "null")],
+)
+def test_config_scalars_that_cannot_fit_are_validation_errors(key: str, written: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        instantiate(yaml(f"_target_: sample_targets.Typed\n{key}: {written}\n"))
+    assert caught.value.path == key
+
+
+def test_interpolated_values_are_checked_too() -> None:
+    cfg = yaml(
+        """
+        n: '5'
+        half: 2.5
+        fits: {_target_: sample_targets.Typed, classes: $<n>}
+        misfit: {_target_: sample_targets.Typed, classes: $<half>}
+        """
+    )
+    assert instantiate(cfg.fits).classes == 5
+    with pytest.raises(ValidationError) as caught:
+        instantiate(cfg.misfit)
+    assert caught.value.path == "misfit.classes"
+
+
+def test_call_time_values_and_built_objects_are_passed_as_they_are() -> None:
+    built = instantiate(yaml("_target_: sample_targets.Typed"), classes="3", rate="fast")
+    assert built.classes == "3" and built.rate == "fast"
+    nested = instantiate(yaml("_target_: sample_targets.Typed\nclasses: {_target_: sample_targets.Point}"))
+    assert nested.classes == st.Point()
