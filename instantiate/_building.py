@@ -29,7 +29,7 @@ from ._recursion import allow_deep_recursion
 from ._registry import Registry
 from ._registry import registry as default_registry
 from ._signatures import Checked, call_problem, params_of
-from ._targets import Policy, Target, current_policy, resolve_target
+from ._targets import Policy, Target, current_policy, resolve_target, target_cache
 
 SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -117,6 +117,7 @@ class Builder:
         "policy",
         "registry",
         "shared",
+        "targets",
         "tree",
     )
 
@@ -124,6 +125,7 @@ class Builder:
         self.tree = tree
         self.registry = registry
         self.policy = policy
+        self.targets = target_cache(registry)  # name -> Target, shared with every build
         self.memo: dict[int, Any] = {}  # id(node) -> its built object
         self.shared: set[int] = set()  # nodes some $<@path> refers to
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
@@ -235,14 +237,22 @@ class Builder:
         return self.converted(out) if self.convert_none else out
 
     def sequence(self, data: Any, link: Link) -> Any:
-        value = self.value
-        out = [
-            raw
-            if (raw.__class__ is int or raw.__class__ is float or raw is None)
-            else value(raw, index, link)
-            for index, raw in enumerate(data)
-        ]
+        out = self.items(data, link)
         return self.converted(out) if self.convert_none else out
+
+    def items(self, data: Any, link: Link) -> list[Any]:
+        """The built items of a list (of ``_args_`` too, which is never converted)."""
+        out = []
+        for index, raw in enumerate(data):
+            cls = raw.__class__
+            if cls is dict or cls is MarkedDict:
+                item = (raw, index, link)
+                out.append(self.target(raw, item) if "_target_" in raw else self.mapping(raw, item))
+            elif cls is int or cls is float or cls is bool or raw is None:
+                out.append(raw)
+            else:
+                out.append(self.value(raw, index, link))
+        return out
 
     def string(self, raw: str, key: Any, holder: Link) -> Any:
         if raw == MISSING:
@@ -347,7 +357,10 @@ class Builder:
 
     def call(self, node: Any, link: Link, kwargs: dict[str, Any], partial: bool) -> Any:
         """Check the arguments against the target's signature, then call it."""
-        target = self.resolve(node, link)
+        name = node["_target_"]
+        target = self.targets.get(name) if name.__class__ is str else None
+        if target is None or self.policy is not None:
+            target = self.resolve(node, link)
         args = kwargs.pop("_args_", ())
         if args.__class__ is not list:
             args = self.positionals(args, node, link)
@@ -414,8 +427,7 @@ class Builder:
             elif cls is int or cls is float or cls is bool or raw is None:
                 pass
             elif key == "_args_" and (cls is list or cls is MarkedList):
-                args_link = (raw, key, link)
-                raw = [value(item, index, args_link) for index, item in enumerate(raw)]
+                raw = self.items(raw, (raw, key, link))
             else:
                 raw = value(raw, key, link)
             kwargs[key] = raw

@@ -128,12 +128,17 @@ def check_allowed(target: Target, policy: Policy, path: Any = None, source: Any 
 
 
 # -- lookup ---------------------------------------------------------------------------------
+def target_cache(registry: Registry) -> dict[str, Target]:
+    """The registry's name -> Target cache, emptied if any registration happened since it was filled."""
+    if registry._generation != _registry.generation:
+        registry._targets.clear()
+        registry._generation = _registry.generation
+    return registry._targets
+
+
 def resolve_target(name: Any, registry: Registry, policy: Policy | None) -> Target:
     """The target a ``_target_`` string names, checked against ``policy``; cached per registry."""
-    cache = registry._targets
-    if registry._generation != _registry.generation:
-        cache.clear()
-        registry._generation = _registry.generation
+    cache = target_cache(registry)
     target = cache.get(name) if name.__class__ is str else None
     if target is None:
         target = _find(name, registry, policy)
