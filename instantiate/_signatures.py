@@ -39,7 +39,9 @@ class Params:
         self.positional = positional  # names that may be passed by position, in order
         self.positional_only = positional_only  # how many of them cannot be passed by keyword
         self.required = required  # names without a default
-        self.required_set = frozenset(required)
+        # The fast path in call_problem decides by set comparisons only when every required
+        # parameter may be given by keyword; a required positional-only one needs the long way.
+        self.required_set = frozenset(required) if set(required) <= names else _NEVER
         self.var_positional = var_positional
         self.var_keyword = var_keyword
         self.checked = checked  # keyword parameters whose scalar values are checked
@@ -56,6 +58,8 @@ class Checked:
         self.fast = fast
         self.optional = optional
 
+
+_NEVER = frozenset({object()})  # a required set no keywords can cover
 
 UNKNOWN = Params(frozenset(), (), (), True, True)  # a signature that cannot be read: check nothing
 
