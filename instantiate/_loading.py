@@ -87,8 +87,13 @@ def load_file(path: PathLike) -> Any:
 
 def parse_yaml(text: str, file: str | None = None) -> Any:
     """Parse YAML text into marked containers (an empty document is an empty mapping)."""
-    loader = _Loader(text)
     shown = file or "<string>"
+    try:
+        loader = _Loader(text)
+    except UnicodeEncodeError as error:  # lone surrogates: libyaml reads UTF-8 only
+        raise ConfigError(
+            f"invalid YAML: the text is not valid Unicode ({error.reason})", source=shown
+        ) from None
     try:
         try:
             node = loader.get_single_node()
@@ -102,7 +107,10 @@ def parse_yaml(text: str, file: str | None = None) -> Any:
         if node is None:
             return MarkedDict(shown)
         allow_deep_recursion()
-        return _Constructor(loader, shown).construct(node)
+        try:
+            return _Constructor(loader, shown).construct(node)
+        except RecursionError:
+            raise ConfigError("invalid YAML: collections are nested too deeply", source=shown) from None
     finally:
         loader.dispose()
 
@@ -141,14 +149,17 @@ class _Constructor:
         if tag == _STR:
             return value
         if tag == _INT:
-            return int(value) if value.isdigit() else self.loader.construct_yaml_int(node)
+            if value.isdigit():
+                return int(value)
+            return self.typed(node, self.loader.construct_yaml_int)
         if tag == _FLOAT:
             try:
                 return float(value)
             except ValueError:
-                return self.loader.construct_yaml_float(node)
+                return self.typed(node, self.loader.construct_yaml_float)
         if tag == _BOOL:
-            return self.loader.bool_values[value.lower()]
+            flag = self.loader.bool_values.get(value.lower())
+            return flag if flag is not None else self.typed(node, self.loader.construct_yaml_bool)
         if tag == _NULL:
             return None
         return self.other(node)
@@ -195,13 +206,23 @@ class _Constructor:
     def other(self, node: Any) -> Any:
         tag = node.tag
         if tag in _OTHER_SAFE:
-            return self.loader.construct_object(node, deep=True)
+            return self.typed(node, lambda n: self.loader.construct_object(n, deep=True))
         shown = tag.replace(_TAG, "!!") if tag.startswith(_TAG) else tag
         raise self.error(
             node,
             f"the YAML tag {shown} is not allowed: configs are plain data and are never "
             "executed; name a class or function with _target_ instead",
         )
+
+    def typed(self, node: Any, construct: Any) -> Any:
+        """PyYAML's own constructor for a tagged value; a value the tag does not fit is an error."""
+        try:
+            return construct(node)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError) as error:
+            shown = node.tag.replace(_TAG, "!!")
+            if isinstance(error, yaml.MarkedYAMLError):
+                raise self.error(node, f"invalid {shown} value: {error.problem}") from None
+            raise self.error(node, f"{node.value!r} is not a valid {shown} value") from None
 
     def error(self, node: Any, message: str) -> ConfigError:
         return ConfigError(message, source=f"{self.file}:{node.start_mark.line + 1}")
