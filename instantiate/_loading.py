@@ -149,7 +149,7 @@ class _Constructor:
         if tag == _STR:
             return value
         if tag == _INT:
-            if value.isdigit():
+            if value.isdigit() and (value[0] != "0" or len(value) == 1):  # YAML 1.1: 0123 is octal
                 return int(value)
             return self.typed(node, self.loader.construct_yaml_int)
         if tag == _FLOAT:
