@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from ._errors import ConfigError
-from ._provenance import MarkedDict, MarkedList
+from ._provenance import MarkedDict, MarkedList, copy_data
 from ._recursion import allow_deep_recursion
 
 try:
@@ -121,7 +121,7 @@ class _Constructor:
     def __init__(self, loader: _Loader, file: str) -> None:
         self.loader = loader
         self.file = file
-        self.done: dict[int, Any] = {}  # anchors: an alias yields the anchor's own object
+        self.done: dict[int, Any] = {}  # anchors, by id of their YAML node
         self.in_progress: set[int] = set()
 
     def construct(self, node: Any) -> Any:
@@ -129,8 +129,8 @@ class _Constructor:
         if cls is ScalarNode:
             return self.scalar(node)
         key = id(node)
-        if key in self.done:
-            return self.done[key]
+        if key in self.done:  # an alias: a copy, so the tree stays a tree (as OmegaConf reads it)
+            return copy_data(self.done[key])
         if key in self.in_progress:
             raise self.error(node, "a YAML alias refers to a node that contains it (a cycle)")
         self.in_progress.add(key)

@@ -14,7 +14,7 @@ from ._errors import ConfigError, ConfigKeyError, MissingValueError, did_you_mea
 from ._grammar import BuiltRef, Concat, Expr, parse
 from ._interpolation import MISSING, Evaluator, Live, Tree
 from ._paths import Link, parse_path, path_of
-from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
+from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
 from ._recursion import allow_deep_recursion
 
 if TYPE_CHECKING:
@@ -363,27 +363,6 @@ def to_data(value: Any) -> Any:
         return {k: to_data(v) for k, v in value.items()}
     if cls is list or cls is tuple or cls is MarkedList:
         return [to_data(v) for v in value]
-    return value
-
-
-def copy_data(value: Any) -> Any:
-    """Deep-copy raw config containers, keeping their provenance."""
-    cls = value.__class__
-    if cls is MarkedDict:
-        out = MarkedDict(value.file)
-        out.lines = dict(value.lines)
-        for k, v in value.items():
-            out[k] = copy_data(v)
-        return out
-    if cls is MarkedList:
-        seq = MarkedList(value.file)
-        seq.lines = list(value.lines)
-        seq.extend(copy_data(v) for v in value)
-        return seq
-    if cls is dict:
-        return {k: copy_data(v) for k, v in value.items()}
-    if cls is list:
-        return [copy_data(v) for v in value]
     return value
 
 

@@ -42,6 +42,27 @@ SEQUENCES = (list, MarkedList)
 CONTAINERS = MAPPINGS + SEQUENCES
 
 
+def copy_data(value: Any) -> Any:
+    """Deep-copy raw config containers, keeping their provenance."""
+    cls = value.__class__
+    if cls is MarkedDict:
+        out = MarkedDict(value.file)
+        out.lines = dict(value.lines)
+        for k, v in value.items():
+            out[k] = copy_data(v)
+        return out
+    if cls is MarkedList:
+        seq = MarkedList(value.file)
+        seq.lines = list(value.lines)
+        seq.extend(copy_data(v) for v in value)
+        return seq
+    if cls is dict:
+        return {k: copy_data(v) for k, v in value.items()}
+    if cls is list:
+        return [copy_data(v) for v in value]
+    return value
+
+
 def source_of(container: Any, key: Any) -> str | None:
     """``"file:line"`` of ``container[key]``, or None when the entry was not loaded from a file."""
     lines = getattr(container, "lines", None)
