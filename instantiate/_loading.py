@@ -183,12 +183,16 @@ class _Constructor:
                 )
             result[key] = self.construct(value_node)
             lines[key] = key_node.start_mark.line + 1
-        for source in merged:  # YAML merge keys: explicit keys win, earlier merges win
+        if not merged:
+            return result
+        # YAML merge keys, in PyYAML's (and OmegaConf's) order: merged keys first, the last
+        # merged mapping's first; explicit keys win, then earlier merges.
+        ordered = MarkedDict(self.file)
+        for source in [*reversed(merged), result]:
             for key, value in source.items():
-                if key not in result:
-                    result[key] = value
-                    lines[key] = source.lines[key]
-        return result
+                ordered[key] = value
+                ordered.lines[key] = source.lines[key]
+        return ordered
 
     def merge_sources(self, node: Any) -> list[MarkedDict]:
         values = [node] if isinstance(node, MappingNode) else getattr(node, "value", None)
