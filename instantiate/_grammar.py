@@ -77,7 +77,13 @@ def parse(text: str) -> str | Expr:
     """Parse a config string once; later calls with the same string are a dict lookup."""
     found = _cache.get(text)
     if found is None:
-        found = _Parser(text).template()
+        try:
+            found = _Parser(text).template()
+        except RecursionError:
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            raise InterpolationError(
+                f"malformed interpolation in {shown!r}: interpolations are nested too deeply"
+            ) from None
         if len(_cache) > 100_000:  # unbounded configs must not grow memory forever
             _cache.clear()
         _cache[text] = found
