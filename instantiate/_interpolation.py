@@ -73,7 +73,7 @@ class Evaluator:
         try:
             expr = parse(text)
         except ConfigError as error:
-            raise _locate(error, holder, key) from None
+            raise locate(error, holder, key) from None
         if expr.__class__ is str:
             return expr, None
         stack = self.stack
@@ -90,7 +90,7 @@ class Evaluator:
         try:
             return self.evaluate(expr, holder, key)  # type: ignore[arg-type]
         except ConfigError as error:
-            raise _locate(error, holder, key) from None
+            raise locate(error, holder, key) from None
         finally:
             stack.pop()
 
@@ -297,7 +297,7 @@ def _kind(value: Any) -> str:
     return f"{article} {name} ({value!r})"
 
 
-def _locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
+def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
     """Fill in where an error happened, unless a deeper frame already did."""
     if error.path is None:
         error.path = path_of(holder, key)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import ConfigError, ConfigKeyError, MissingValueError, did_you_mean
 from ._grammar import BuiltRef, Concat, Expr, parse
-from ._interpolation import MISSING, Evaluator, Live, Tree
+from ._interpolation import MISSING, Evaluator, Live, Tree, locate
 from ._paths import Link, parse_path, path_of
 from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
 from ._recursion import allow_deep_recursion
@@ -389,7 +389,10 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
 
 
 def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -> Any:
-    expr = parse(raw)
+    try:
+        expr = parse(raw)
+    except ConfigError as error:
+        raise locate(error, link, key) from None
     if _mentions_built(expr):
         return raw
     value, target = evaluator.resolve(raw, link, key)
