@@ -397,7 +397,13 @@ def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -
         return raw
     value, target = evaluator.resolve(raw, link, key)
     if target is not None:
-        return _plain(value, target, evaluator)
+        # Still "resolving" this value while its node is exported: a node that contains the
+        # value (a: {b: $<a>}) is then a cycle, not endless recursion.
+        evaluator.stack.append((id(link[0]), key, link))
+        try:
+            return _plain(value, target, evaluator)
+        finally:
+            evaluator.stack.pop()
     return value
 
 
