@@ -82,7 +82,7 @@ def parse(text: str) -> str | Expr:
         except RecursionError:
             shown = text if len(text) <= 60 else text[:57] + "..."
             raise InterpolationError(
-                f"malformed interpolation in {shown!r}: interpolations are nested too deeply"
+                f"cannot parse {shown!r}: interpolations nest too deeply (or too many references lead here)"
             ) from None
         if len(_cache) > 100_000:  # unbounded configs must not grow memory forever
             _cache.clear()

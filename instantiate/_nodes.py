@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigError, ConfigKeyError, MissingValueError, did_you_mean
+from ._errors import ConfigError, ConfigKeyError, InterpolationError, MissingValueError, did_you_mean
 from ._grammar import BuiltRef, Concat, Expr, parse
 from ._interpolation import MISSING, Evaluator, Live, Tree, locate
 from ._paths import Link, parse_path, path_of
@@ -102,7 +102,10 @@ class Config:
                 )
             if "$" in raw:
                 allow_deep_recursion()
-                value, link = Evaluator(self._tree, Config._view).resolve(raw, self._link, key)
+                try:
+                    value, link = Evaluator(self._tree, Config._view).resolve(raw, self._link, key)
+                except RecursionError:
+                    raise _too_deep(self._link, key) from None
                 return Config._view(self._tree, link) if link is not None else value
             return raw
         if cls in CONTAINERS:
@@ -290,7 +293,10 @@ class Config:
         """
         allow_deep_recursion()
         evaluator = Evaluator(self._tree, Config._view) if resolve else None
-        return _plain(self._data, self._link, evaluator)
+        try:
+            return _plain(self._data, self._link, evaluator)
+        except RecursionError:
+            raise _too_deep(self._link[2], self._link[1]) from None
 
     def to_yaml(self, resolve: bool = False) -> str:
         """The node as YAML text (interpolations kept as written unless ``resolve=True``)."""
@@ -386,6 +392,15 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
         else:
             out[key] = value  # type: ignore[index]
     return out
+
+
+def _too_deep(holder: Link | None, key: Any) -> ConfigError:
+    return InterpolationError(
+        "references lead through more values than Python's recursion limit allows",
+        path=path_of(holder, key) if holder is not None else "",
+        source=source_of(holder[0], key) if holder is not None else None,
+        hint="shorten the chain of $<...> references",
+    )
 
 
 def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -> Any:
