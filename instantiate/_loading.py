@@ -54,7 +54,8 @@ class _Loader(_Parser, SafeConstructor, Resolver):  # type: ignore[misc,valid-ty
         Resolver.__init__(self)
 
 
-_Loader.add_implicit_resolver(
+# The text that reads as a float; the dumper quotes such strings so they read back as text.
+IMPLICIT_FLOAT = (
     _FLOAT,
     re.compile(
         r"""^(?:[-+]?[0-9]+(?:_[0-9]+)*\.[0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -67,6 +68,7 @@ _Loader.add_implicit_resolver(
     ),
     list("-+0123456789."),
 )
+_Loader.add_implicit_resolver(*IMPLICIT_FLOAT)
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()

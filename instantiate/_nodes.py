@@ -456,9 +456,16 @@ def _dumper() -> Any:
     if _DUMPER is None:
         import yaml
 
-        class Dumper(yaml.SafeDumper):
-            pass
+        from ._loading import IMPLICIT_FLOAT
 
+        class Dumper(yaml.SafeDumper):
+            def represent_str(self, data: str) -> Any:
+                if "\x85" in data:  # PyYAML writes NEL raw, and a reader folds it to a space
+                    return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+                return super().represent_str(data)
+
+        Dumper.add_implicit_resolver(*IMPLICIT_FLOAT)  # quote "1e-3": our loader reads it as a float
+        Dumper.add_representer(str, Dumper.represent_str)
         Dumper.add_representer(MarkedDict, Dumper.represent_dict)
         Dumper.add_representer(MarkedList, Dumper.represent_list)
         _DUMPER = Dumper
