@@ -44,12 +44,14 @@ class Config:
         """Parse YAML text (safe types only); ``file`` names it in error messages."""
         from ._loading import parse_yaml  # PyYAML is imported on first use, not with the package
 
-        return cls._root(parse_yaml(text, file))
+        return cls._root(parse_yaml(text, file), file or "<string>")
 
     @classmethod
-    def _root(cls, data: Any) -> Config:
+    def _root(cls, data: Any, file: str | None = None) -> Config:
         if data.__class__ not in CONTAINERS:
-            raise ConfigError(f"the top level of a config must be a mapping or a list, not {data!r}")
+            raise ConfigError(
+                f"the top level of a config must be a mapping or a list, not {data!r}", source=file
+            )
         tree = Tree(data)
         return cls._view(tree, tree.link)
 
@@ -357,7 +359,7 @@ def load(path: str | PathLike[str]) -> Config:
     """Read a YAML config file (safe types only; every node remembers ``file:line``)."""
     from ._loading import load_file
 
-    return Config._root(load_file(path))
+    return Config._root(load_file(path), str(path))
 
 
 def to_data(value: Any) -> Any:
