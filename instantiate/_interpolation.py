@@ -127,6 +127,9 @@ class Evaluator:
                 and -len(container) <= k < len(container)
             ):
                 value = container[k]
+            elif (cls is list or cls is MarkedList) and _digits(k) and int(k) < len(container):
+                k = int(k)  # OmegaConf's ${layers.0} for $<layers[0]>
+                value = container[k]
             elif default is not MISSING:
                 return default, None
             else:
@@ -283,6 +286,10 @@ class Evaluator:
 
 
 _NOT_FOUND = object()
+
+
+def _digits(key: Any) -> bool:
+    return key.__class__ is str and key.isascii() and key.isdigit()
 
 
 def _kind(value: Any) -> str:

@@ -199,6 +199,8 @@ class Config:
                     path=self.path,
                     source=self.source,
                 )
+            if key.__class__ is str and key.isascii() and key.isdigit() and node.is_sequence():
+                key = int(key)  # OmegaConf's select("layers.0")
             try:
                 node = node[key]
             except (ConfigKeyError, MissingValueError):
