@@ -160,6 +160,8 @@ class Evaluator:
                     value = overlay.get(id(value), value)
                 link = (value, k, link)
             elif i + 1 < len(ref.keys):
+                if default is not MISSING:
+                    return default, None
                 raise InterpolationError(
                     f"{ref.text}: {path_of(link, k)} is {_kind(value)}, so it has no key {ref.keys[i + 1]!r}"
                 )
