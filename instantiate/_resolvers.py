@@ -74,8 +74,8 @@ def _env(name: Any = _UNSET, default: Any = _UNSET) -> Any:
     value = os.environ.get(name)
     if value is not None:
         return value
-    if default is not _UNSET:
-        return default
+    if default is not _UNSET:  # text like the variable itself, as OmegaConf's oc.env gives
+        return default if default is None else str(default)
     raise InterpolationError(
         f"environment variable {name!r} is not set",
         hint=f"set it, or give a default: $<env:{name},default>",
