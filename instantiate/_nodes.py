@@ -264,9 +264,11 @@ class Config:
                 source=self.source,
             )
         data[key] = to_data(value)
-        lines = getattr(data, "lines", None)
+        lines = getattr(data, "lines", None)  # a value set in code has no file:line
         if isinstance(lines, dict):
             lines.pop(key, None)
+        elif isinstance(lines, list):
+            lines[key] = None
 
     def __delitem__(self, key: Any) -> None:
         self._get_raw(key)
@@ -287,7 +289,7 @@ class Config:
         self._data.append(to_data(value))
         lines = getattr(self._data, "lines", None)
         if isinstance(lines, list):
-            lines.append(f"{self.source or '<code>'}")
+            lines.append(None)  # made in code: no file:line
 
     # -- converting -------------------------------------------------------------------------
     def to_dict(self, resolve: bool = True) -> Any:

@@ -31,7 +31,7 @@ class MarkedList(list):  # type: ignore[type-arg]
     def __init__(self, file: str | None = None) -> None:
         super().__init__()
         self.file = file
-        self.lines: list[Line] = []
+        self.lines: list[Line | None] = []  # None: set in code
 
     def __reduce__(self) -> Any:
         return (list, (list(self),))
