@@ -192,6 +192,9 @@ class _Parser:
         if ref.up < 0 and not ref.keys:
             if self.peek() == close:
                 self.fail("empty interpolation: write a path such as $<model.lr>")
+            if self.pos >= len(self.text):
+                opener = self.text[start : start + 2]
+                self.fail(f"'{opener}' opened at column {start + 1} is never closed with '{close}'")
             self.fail(f"unexpected {self.peek()!r}; expected a path or a resolver name")
         return ref
 
@@ -214,7 +217,7 @@ class _Parser:
                     self.pos += 1
                 name = self.text[name_start : self.pos]
                 if not name or name[0].isdigit():
-                    self.fail("expected an attribute name, as in $<@model:parameters()>")
+                    self.fail("expected an attribute name, as in $<@model:parameters()>", name_start)
                 call = self.text.startswith("()", self.pos)
                 if call:
                     self.pos += 2
