@@ -294,9 +294,9 @@ class _Parser:
                 self.pos += 1
         if buf or not parts:
             parts.append("".join(buf))
-        if len(parts) == 1:
+        if len(parts) == 1 and parts[0].__class__ is str:
             return parts[0]
-        return Concat(tuple(parts), "")
+        return Concat(tuple(parts), "")  # quoted means text: '$<n>' is the string of n
 
     # -- helpers --------------------------------------------------------------------------------
     def peek(self) -> str:
