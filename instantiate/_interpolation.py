@@ -90,7 +90,8 @@ class Evaluator:
         try:
             return self.evaluate(expr, holder, key)  # type: ignore[arg-type]
         except ConfigError as error:
-            raise locate(error, holder, key) from None
+            locate(error, holder, key)
+            raise  # as it is: a resolver's own exception stays its __cause__
         finally:
             stack.pop()
 
