@@ -106,7 +106,7 @@ def parse_yaml(text: str, file: str | None = None) -> Any:
             raise ConfigError(f"invalid YAML: {problem}", source=line) from None
         except yaml.YAMLError as error:
             raise ConfigError(f"invalid YAML: {error}", source=shown) from None
-        if node is None:
+        if node is None or node.tag == _NULL:  # no document, '---' alone, or '~': nothing set yet
             return MarkedDict(shown)
         allow_deep_recursion()
         try:
