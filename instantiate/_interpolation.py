@@ -280,11 +280,9 @@ class Evaluator:
         where = self.argument(expr.args[0], holder, key)
         up, keys = parse_path(str(where))
         ref = Ref(up, keys, expr.text)
-        if len(expr.args) == 1:
-            return self.lookup(ref, holder)
         found, link = self.lookup(ref, holder, default=_NOT_FOUND)
-        if found is _NOT_FOUND:
-            return self.argument(expr.args[1], holder, key), None
+        if found is _NOT_FOUND:  # the default's default is null, as in OmegaConf's oc.select
+            return (self.argument(expr.args[1], holder, key) if len(expr.args) == 2 else None), None
         return found, link
 
 
