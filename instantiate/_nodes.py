@@ -393,6 +393,8 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
             value = _plain(raw, (raw, key, link), evaluator)
         elif raw.__class__ is Live:
             value = raw.value
+        elif raw.__class__ is Config:  # a node inside what a resolver returned
+            value = raw.to_dict(resolve=evaluator is not None)
         if out.__class__ is list:
             out.append(value)  # type: ignore[union-attr]
         else:
@@ -417,6 +419,8 @@ def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -
     if _mentions_built(expr):
         return raw
     value, target = evaluator.resolve(raw, link, key)
+    if value.__class__ is Config:  # a resolver that returned a node
+        return value.to_dict()
     if target is not None:
         # Still "resolving" this value while its node is exported: a node that contains the
         # value (a: {b: $<a>}) is then a cycle, not endless recursion.
