@@ -322,7 +322,7 @@ def _literal(text: str) -> Any:
     lowered = text.lower()
     if lowered in _WORDS:
         return _WORDS[lowered]
-    if text and (text[0].isdigit() or text[0] in "-+."):
+    if text and (text[0].isdigit() or text[0] in "-+." or lowered in ("inf", "nan")):
         for convert in (int, float):
             try:
                 return convert(text)
