@@ -168,8 +168,8 @@ class Config:
             if self._data.__class__ not in SEQUENCES:
                 raise ConfigKeyError("only a list can be sliced", path=self.path, source=self.source)
             return [self._read(i, self._data[i]) for i in range(*key.indices(len(self._data)))]
-        if key.__class__ is int and key < 0 and self._data.__class__ in SEQUENCES:
-            key += len(self._data)
+        if key.__class__ is int and key < 0 and self._data.__class__ in SEQUENCES and -key <= len(self._data):
+            key += len(self._data)  # so the node's path is layers[1], not layers[-1]
         return self._read(key, self._get_raw(key))
 
     def get(self, key: Any, default: Any = None) -> Any:
