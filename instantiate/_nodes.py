@@ -247,7 +247,9 @@ class Config:
 
     def _require_mapping(self, what: str) -> None:
         if self._data.__class__ not in MAPPINGS:
-            raise ConfigKeyError(f"a list has no {what}(); iterate over it instead", path=self.path)
+            raise ConfigKeyError(
+                f"a list has no {what}(); iterate over it instead", path=self.path, source=self.source
+            )
 
     # -- writing ----------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
