@@ -19,6 +19,7 @@ from instantiate import (
     load,
     register_resolver,
 )
+from instantiate._grammar import parse
 
 
 def from_file(tmp_path: Path, text: str) -> tuple[Config, Path]:
@@ -211,6 +212,21 @@ def test_resolver_arguments_may_be_references_and_calls() -> None:
     cfg = Config.from_yaml("x: 2\ny: 3\nsum: $<add:$<x>,$<add:$<y>,10>>\ntext: n=$<add:1,1>\n")
     assert cfg.sum == 15
     assert cfg.text == "n=2"
+
+
+def test_nodes_given_to_or_returned_by_resolvers_export_as_plain_data() -> None:
+    register_resolver("wrap", lambda *args: list(args))
+    register_resolver("root_model", lambda _root_: _root_.model)
+    cfg = Config.from_yaml(
+        "model: {w: 2}\nwrapped: $<wrap:$<model>,$<wrap:$<model.w>>>\nback: $<root_model:>\n"
+    )
+    assert isinstance(cfg.wrapped[0], Config)  # resolvers receive nodes, as OmegaConf's do
+    exported = cfg.to_dict()
+    assert exported["wrapped"] == [{"w": 2}, [2]]
+    assert type(exported["wrapped"][0]) is dict
+    assert exported["back"] == {"w": 2}
+    assert type(exported["back"]) is dict
+    assert "w: 2" in cfg.to_yaml(resolve=True)
 
 
 def test_quoted_arguments_are_text() -> None:
@@ -426,14 +442,25 @@ def test_a_long_reference_chain_resolves() -> None:
     assert Config(data).a0 == "end"
 
 
-def test_a_reference_chain_deeper_than_python_allows_is_an_interpolation_error() -> None:
+@pytest.mark.parametrize("parsed_before", [False, True])
+def test_a_reference_chain_deeper_than_python_allows_is_an_interpolation_error(parsed_before: bool) -> None:
     n = 10_000
     data: dict[str, Any] = {f"a{i}": f"$<a{i + 1}>" for i in range(n)}
     data[f"a{n}"] = "end"
+    if parsed_before:  # then the limit is met in the evaluator's frames, not in the parser's
+        for text in data.values():
+            parse(text)
     cfg = Config(data)
     for read in (lambda: cfg.a0, cfg.to_dict):
-        with pytest.raises(InterpolationError, match=r"too deeply|recursion limit"):
+        with pytest.raises(InterpolationError) as caught:
             read()
+        if parsed_before:
+            assert "references lead through more values than Python's recursion limit allows" in str(
+                caught.value
+            )
+            assert caught.value.path in ("a0", "")
+        else:
+            assert "nest too deeply (or too many references lead here)" in str(caught.value)
 
 
 # -- the same results as OmegaConf, for configs written for it ---------------------------------

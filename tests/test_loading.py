@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ from omegaconf import OmegaConf
 
 from instantiate import Config, ConfigError, load
 from instantiate._loading import parse_yaml
-from instantiate._provenance import MarkedDict, MarkedList
+from instantiate._provenance import MarkedDict, MarkedList, copy_data, set_line, source_of
 
 from .strategies import TRICKY_STRINGS, grammar_text
 
@@ -516,3 +517,54 @@ def test_yaml_shaped_text_loads_or_raises_a_config_error(entries: list[tuple[str
     text = "\n".join(f"{key}: {value}" for key, value in entries)
     with contextlib.suppress(ConfigError):
         parse_yaml(text)
+
+
+# -- the marked containers themselves (_provenance) ---------------------------------------------
+
+
+def test_source_of_reads_int_lines_in_the_own_file_and_full_marks_from_elsewhere() -> None:
+    data = MarkedDict("main.yaml")
+    data.update(a=1, b=2, c=3)
+    data.lines.update(a=4, b="other.yaml:9")  # b came in from another file, c was set in code
+    assert source_of(data, "a") == "main.yaml:4"
+    assert source_of(data, "b") == "other.yaml:9"
+    assert source_of(data, "c") is None
+    assert source_of({"a": 1}, "a") is None  # a plain dict knows nothing
+    items = MarkedList("main.yaml")
+    items.extend([1, 2])
+    items.lines = [7, 8]
+    assert source_of(items, -1) == "main.yaml:8"
+    assert source_of(items, 2) is None
+    assert source_of(items, "x") is None
+
+
+def test_set_line_records_where_an_entry_came_from() -> None:
+    data = MarkedDict("main.yaml")
+    set_line(data, "a", "other.yaml:3")
+    assert source_of(data, "a") == "other.yaml:3"
+    items = MarkedList("main.yaml")
+    set_line(items, 0, 5)  # appending
+    set_line(items, 0, 6)  # replacing
+    set_line(items, 1, None)  # unknown: nothing recorded
+    assert items.lines == [6]
+    plain: dict[str, Any] = {}
+    set_line(plain, "a", 1)  # a no-op for unmarked containers
+    assert plain == {}
+
+
+def test_marked_containers_pickle_as_plain_ones() -> None:
+    data = MarkedDict("f.yaml")
+    data["a"] = MarkedList("f.yaml")
+    clone = pickle.loads(pickle.dumps(data))
+    assert clone == {"a": []}
+    assert type(clone) is dict
+
+
+def test_copy_data_keeps_marks_and_shares_nothing() -> None:
+    data = parse_yaml("a:\n  - {b: 1}\n", "f.yaml")
+    clone = copy_data(data)
+    assert clone == data
+    assert clone["a"] is not data["a"] and clone["a"][0] is not data["a"][0]
+    assert source_of(clone["a"], 0) == "f.yaml:2"
+    plain = {"x": [{"y": 1}]}
+    assert copy_data(plain) == plain and copy_data(plain)["x"] is not plain["x"]

@@ -216,6 +216,9 @@ def test_use_cache_calls_once_per_tree_and_arguments() -> None:
     assert (cfg.a, cfg.b, cfg.a, cfg.c) == (1, 1, 1, 2)
     assert calls == [1, 2]
     assert Config({"a": "$<slow:1>"}).a == 3  # a new tree asks again
+    nodes = Config({"m": {"k": 1}, "a": "$<slow:$<m>>"})
+    assert nodes.a == 4
+    assert nodes.a == 5  # a node argument cannot be a cache key: asked each time
 
 
 def test_a_failing_resolver_is_wrapped_with_node_and_cause(tmp_path: Path) -> None:
