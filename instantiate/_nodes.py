@@ -346,11 +346,15 @@ class Config:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Config:
         """A copy of the whole tree, at this node's place in it (so references still resolve)."""
+        if not _in_tree(self._link):
+            return Config(self)
         return _reattach(copy_data(self._tree.data), self._link)
 
     def __reduce__(self) -> Any:
         from ._paths import link_keys
 
+        if not _in_tree(self._link):
+            return (Config, (self.to_dict(resolve=False),))
         return (_unpickle, (self._tree.data, link_keys(self._link)))
 
     def __dir__(self) -> list[str]:
@@ -442,6 +446,16 @@ def _mentions_built(expr: Any) -> bool:
     if isinstance(expr, Expr) and hasattr(expr, "args"):
         return any(_mentions_built(a) for a in expr.args)  # type: ignore[attr-defined]
     return False
+
+
+def _in_tree(link: Link) -> bool:
+    """False for a node a resolver made: its data hangs below a key that holds something else."""
+    while link[2] is not None:
+        parent = link[2][0]
+        if parent.__class__ not in CONTAINERS or parent[link[1]] is not link[0]:
+            return False
+        link = link[2]
+    return True
 
 
 def _reattach(data: Any, old_link: Link) -> Config:
