@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from instantiate import Config, ConfigError, ConfigKeyError, MissingValueError, load
+from instantiate import Config, ConfigError, ConfigKeyError, MissingValueError, load, register_resolver
 
 from .strategies import config_data, grammar_text, yaml_documents
 
@@ -402,6 +402,15 @@ def test_pickled_nodes_keep_place_and_root(train: tuple[Config, Path]) -> None:
     assert layer.path == "model.layers[1]"
     assert layer.width == 0.1
     assert pickle.loads(pickle.dumps(cfg)).to_dict(resolve=False) == cfg.to_dict(resolve=False)
+
+
+@pytest.mark.parametrize("clone", [copy.deepcopy, lambda node: pickle.loads(pickle.dumps(node))])
+def test_copies_of_a_node_a_resolver_made(clone: Any) -> None:
+    register_resolver("pair", lambda a, b: [a, b])
+    cfg = Config({"m": {"w": 2}, "made": "$<pair:1,$<m>>"})
+    made = clone(cfg.made)
+    assert made.to_dict() == [1, {"w": 2}]
+    assert len(made) == 2
 
 
 @pytest.mark.xfail(
