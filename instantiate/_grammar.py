@@ -284,6 +284,9 @@ class _Parser:
             if char == "\\" and self.pos + 1 < n and text[self.pos + 1] in (quote, "\\"):
                 buf.append(text[self.pos + 1])
                 self.pos += 2
+            elif char == "\\" and self.opens(self.pos + 1):  # \$< is a literal $< here too
+                buf.append(text[self.pos + 1 : self.pos + 3])
+                self.pos += 3
             elif self.opens(self.pos):
                 if buf:
                     parts.append("".join(buf))
