@@ -262,6 +262,8 @@ class Evaluator:
             raise
         except Exception as error:
             raise InterpolationError(f"{expr.text}: resolver {name!r} raised {error!r}") from error
+        if result.__class__ in CONTAINERS:
+            result = _as_given(result)
         if cache_key is not None:
             self.tree.cache[cache_key] = result
         if result.__class__ in CONTAINERS:
@@ -287,6 +289,18 @@ class Evaluator:
 
 
 _NOT_FOUND = object()
+
+
+def _as_given(value: Any) -> Any:
+    """A copy of a resolver's result whose strings are values, never interpolations (as OmegaConf)."""
+    cls = value.__class__
+    if cls is str:
+        return Live(value) if "$" in value or value == MISSING else value
+    if cls in MAPPINGS:
+        return {k: _as_given(v) for k, v in value.items()}
+    if cls in SEQUENCES:
+        return [_as_given(v) for v in value]
+    return value
 
 
 def _digits(key: Any) -> bool:
