@@ -116,10 +116,16 @@ class _Parser:
         text, n = self.text, len(self.text)
         parts: list[str | Expr] = []
         buf: list[str] = []
+        literal_closers: list[str] = []  # in arguments, an escaped $< also makes its > text
         while self.pos < n:
             char = text[self.pos]
             if char in stop and stop:
-                break
+                if not literal_closers or char != literal_closers[-1]:
+                    break
+                literal_closers.pop()
+                buf.append(char)
+                self.pos += 1
+                continue
             if char == "\\":
                 run = self.pos
                 while run < n and text[run] == "\\":
@@ -131,6 +137,8 @@ class _Parser:
                     if count % 2:  # an odd run escapes the interpolation: keep "$<" as text
                         buf.append(text[run : run + 2])
                         self.pos += 2
+                        if _CLOSE[text[run + 1]] in stop:
+                            literal_closers.append(_CLOSE[text[run + 1]])
                     continue
                 if stop and self.pos + 1 < n:  # inside resolver arguments \x is x
                     buf.append(text[self.pos + 1])
