@@ -16,6 +16,9 @@ from ._errors import InterpolationError
 from ._paths import KEY_STOP, Key, format_path, parse_key_path
 
 _CLOSE = {"<": ">", "{": "}"}
+# In a resolver argument a backslash escapes these (as OmegaConf's); before anything else it is
+# kept, so an argument such as C:\data\new survives.
+_ARG_ESCAPES = frozenset("\\,'\" \t()[]{}<>:=")
 
 
 class Expr:
@@ -140,7 +143,7 @@ class _Parser:
                         if _CLOSE[text[run + 1]] in stop:
                             literal_closers.append(_CLOSE[text[run + 1]])
                     continue
-                if stop and self.pos + 1 < n:  # inside resolver arguments \x is x
+                if stop and self.pos + 1 < n and text[self.pos + 1] in _ARG_ESCAPES:  # \, is ,
                     buf.append(text[self.pos + 1])
                     self.pos += 2
                     continue
