@@ -337,6 +337,9 @@ def _literal(text: str) -> Any:
     if lowered in _WORDS:
         return _WORDS[lowered]
     if text and (text[0].isdigit() or text[0] in "-+." or lowered in ("inf", "nan")):
+        digits = text.lstrip("+-")
+        if digits[:1] == "0" and digits[1:2].isdigit():  # 01234 (an id, a zip code) stays text
+            return text
         for convert in (int, float):
             try:
                 return convert(text)
