@@ -253,24 +253,28 @@ class _Parser:
     def argument(self, close: str) -> Any:
         """One resolver argument: quoted strings, nested interpolations and plain text."""
         self.skip_spaces()
+        start = self.pos
         parts: list[str | Expr] = []
-        quoted = False
+        quoted = ends_quoted = False
         while self.pos < len(self.text):
             char = self.peek()
             if char in "'\"":
                 parts.append(self.quoted(char))
-                quoted = True
+                quoted = ends_quoted = True
             elif char in "," + close:
                 break
             else:
                 before = self.pos
                 parts.extend(self.pieces(stop="'\"," + close))
+                ends_quoted = False
                 if self.pos == before:
                     break
         if self.pos >= len(self.text):
             self.fail(f"resolver arguments are never closed with '{close}'")
-        if parts and isinstance(parts[-1], str) and not quoted:
-            parts[-1] = parts[-1].rstrip()
+        if parts and isinstance(parts[-1], str) and not ends_quoted:
+            spaces = _trailing_spaces(self.text[start : self.pos])
+            if spaces:
+                parts[-1] = parts[-1][:-spaces]
         parts = [p for p in parts if p != ""]
         if len(parts) == 1 and isinstance(parts[0], Expr):
             return parts[0]
@@ -326,6 +330,15 @@ class _Parser:
             f"malformed interpolation in {self.text!r}: {problem} (column {at + 1})\n"
             f"    {self.text}\n    {' ' * at}^"
         )
+
+
+def _trailing_spaces(raw: str) -> int:
+    """How many whitespace characters end ``raw`` unescaped (``\\ `` is a kept space)."""
+    body = raw.rstrip()
+    spaces = len(raw) - len(body)
+    if spaces and (len(body) - len(body.rstrip("\\"))) % 2:
+        spaces -= 1
+    return spaces
 
 
 _WORDS = {"true": True, "false": False, "null": None, "~": None}
