@@ -97,10 +97,15 @@ def test_backslash_escapes_a_dollar_interpolation(text: str, expected: Any) -> N
         ("true,False,null,~", (True, False, None, None)),
         ("abc, a b ,x-y", ("abc", "a b", "x-y")),  # spaces around an unquoted argument are dropped
         ("0x10,1.2.3,-", ("0x10", "1.2.3", "-")),  # not numbers: text
+        ("01234,-01,00.5,0,-0,0.5", ("01234", "-01", "00.5", 0, 0, 0.5)),  # leading zeros: text
+        ("inf,-INF,+inf", (float("inf"), float("-inf"), float("inf"))),
+        ("info,nano", ("info", "nano")),
         ("'1',\"true\",'null'", ("1", "true", "null")),  # quotes keep text
         ("' padded ', \"q,x\"", (" padded ", "q,x")),
         ("'it\\'s','a\\\\b'", ("it's", "a\\b")),
         ("a\\,b", ("a,b",)),  # an escaped comma is not a separator
+        ("a\\ ,\\>,\\:x,\\\\", ("a ", ">", ":x", "\\")),  # escapes of the grammar's own characters
+        ("C:\\data\\new", ("C:\\data\\new",)),  # before anything else a backslash is kept
         ("''", ("",)),
         (",", ("", "")),
     ],
@@ -123,6 +128,22 @@ def test_nested_interpolations_in_arguments() -> None:
             ("call", "g", (("ref", -1, ("c",)), 1)),
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("$<f:'\\$<a>'>", ("$<a>",)),
+        ("${f:'\\${a}',b}", ("${a}", "b")),
+        ("$<f:\\$<a>>", ("$<a>",)),  # unquoted: the escaped opener's closer is text too
+        ("${f:\\${a},b}", ("${a}", "b")),
+        ("$<f:\\${a}>", ("${a}",)),  # a '}' does not end $<...> anyway
+    ],
+)
+def test_escaped_interpolations_inside_arguments_are_text(text: str, args: tuple[Any, ...]) -> None:
+    call = parse(text)
+    assert isinstance(call, Call)
+    assert call.args == args
 
 
 def test_a_quoted_argument_is_text_even_when_it_is_one_interpolation() -> None:

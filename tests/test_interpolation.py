@@ -229,6 +229,16 @@ def test_nodes_given_to_or_returned_by_resolvers_export_as_plain_data() -> None:
     assert "w: 2" in cfg.to_yaml(resolve=True)
 
 
+def test_strings_a_resolver_returns_are_values_not_interpolations() -> None:
+    register_resolver("literal", lambda: {"ref": "$<a>", "todo": "???", "items": ["${a}", 1]})
+    cfg = Config({"a": 1, "made": "$<literal:>"})
+    assert cfg.made.ref == "$<a>"
+    assert cfg.made.todo == "???"
+    assert not cfg.made.is_missing("todo")
+    assert cfg.made["items"][0] == "${a}"
+    assert cfg.to_dict()["made"] == {"ref": "$<a>", "todo": "???", "items": ["${a}", 1]}
+
+
 def test_quoted_arguments_are_text() -> None:
     register_resolver("show", lambda *args: args)
     cfg = Config.from_yaml("n: 7\nv: \"$<show:'a, b',\\\"1\\\",'$<n>'>\"\n")
@@ -534,8 +544,10 @@ def test_resolver_arguments_type_like_omegaconf() -> None:
     try:
         text = (
             "n: 2\n"
-            "a: ${instantiate_test_collect:1,-2,1.5,1e-3,true,null,word,x y,'q',\"1\",-inf}\n"
+            "a: ${instantiate_test_collect:1,-2,1.5,1e-3,true,null,word,x y,'q',\"1\",-inf,inf}\n"
             "b: ${instantiate_test_collect:x${n}y,'${n}',${n}}\n"
+            "c: ${instantiate_test_collect:01234,1_000,0x1,a\\,b,C:\\data}\n"
+            "d: ${instantiate_test_collect:'\\${n}','it\\'s'}\n"
         )
         theirs = OmegaConf.to_container(OmegaConf.create(text), resolve=True)
         ours = Config.from_yaml(text).to_dict(resolve=True)
