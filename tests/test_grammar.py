@@ -102,6 +102,7 @@ def test_backslash_escapes_a_dollar_interpolation(text: str, expected: Any) -> N
         ("info,nano", ("info", "nano")),
         ("'1',\"true\",'null'", ("1", "true", "null")),  # quotes keep text
         ("' padded ', \"q,x\"", (" padded ", "q,x")),
+        (" 'x' , 'y' ", ("x", "y")),  # spaces around quotes are not part of the text
         ("'it\\'s','a\\\\b'", ("it's", "a\\b")),
         ("a\\,b", ("a,b",)),  # an escaped comma is not a separator
         ("a\\ ,\\>,\\:x,\\\\", ("a ", ">", ":x", "\\")),  # escapes of the grammar's own characters
