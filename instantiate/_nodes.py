@@ -190,17 +190,19 @@ class Config:
             if node._link[2] is None:
                 raise ConfigKeyError(f"{path!r} goes above the root", path=self.path, source=self.source)
             node = Config._view(node._tree, node._link[2])
+        holder, held = node, None  # the last node walked and the key read from it
         for key in keys:
             if not isinstance(node, Config):
                 if default is not _NO_DEFAULT:
                     return default
                 raise ConfigKeyError(
                     f"{path!r}: {node!r} is not a config node, so it has no key {key!r}",
-                    path=self.path,
-                    source=self.source,
+                    path=path_of(holder._link, held),
+                    source=holder.source_of(held),
                 )
             if key.__class__ is str and key.isascii() and key.isdigit() and node.is_sequence():
                 key = int(key)  # OmegaConf's select("layers.0")
+            holder, held = node, key
             try:
                 node = node[key]
             except (ConfigKeyError, MissingValueError):
