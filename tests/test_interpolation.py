@@ -274,18 +274,21 @@ def test_select_reads_a_path_with_an_optional_default() -> None:
     assert cfg.text_default == "a,b"
 
 
-@pytest.mark.parametrize("args", ["", "a,b,c"])
-def test_select_takes_one_or_two_arguments(args: str) -> None:
-    cfg = Config({"v": f"$<select:{args}>"})
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        ("$<select:>", "select takes a path and an optional default"),
+        ("$<select:a,b,c>", "select takes a path and an optional default"),
+        ("$<select:'a..b'>", "a key must follow '.'"),
+    ],
+)
+def test_select_errors(tmp_path: Path, call: str, words: str) -> None:
+    cfg, file = from_file(tmp_path, f"a: 1\nv: {call}\n")
     error = read_error(cfg, "v")
+    assert type(error) is InterpolationError
     assert error.path == "v"
-    assert "select takes a path and an optional default" in str(error)
-
-
-def test_select_with_a_malformed_path_is_an_error() -> None:
-    error = read_error(Config({"v": "$<select:'a..b'>"}), "v")
-    assert error.path == "v"
-    assert "a key must follow '.'" in str(error)
+    assert error.source == f"{file}:2"
+    assert words in str(error)
 
 
 # -- $<@...> only while building ---------------------------------------------------------------
@@ -391,14 +394,16 @@ def test_a_missing_key_names_the_referring_node_and_the_missing_path(tmp_path: P
         ("$<.nope>", "the root has no key 'nope'"),
     ],
 )
-def test_references_that_do_not_resolve(value: str, words: str) -> None:
-    cfg = Config({"m": {"l": [1, 2], "f": 0.5, "s": "text", "n": None}, "v": value})
+def test_references_that_do_not_resolve(tmp_path: Path, value: str, words: str) -> None:
+    cfg, file = from_file(tmp_path, f"m: {{l: [1, 2], f: 0.5, s: text, n: null}}\nv: '{value}'\n")
     error = read_error(cfg, "v")
     assert type(error) is InterpolationError
     assert error.path == "v"
-    assert error.source is None  # made in code
+    assert error.source == f"{file}:2"
     assert value in str(error)
     assert words in str(error)
+    in_code = read_error(Config(cfg.to_dict(resolve=False)), "v")
+    assert (in_code.path, in_code.source) == ("v", None)  # made in code: no file:line
 
 
 def test_a_reference_to_a_missing_mandatory_value(tmp_path: Path) -> None:

@@ -247,8 +247,10 @@ def test_the_same_key_in_different_mappings_is_fine() -> None:
 
 def test_keys_equal_in_python_are_duplicates() -> None:
     """1 and true are one dict key; OmegaConf silently keeps the last, which loses a value."""
-    with pytest.raises(ConfigError, match="duplicate key"):
-        Config.from_yaml("1: a\ntrue: b\n")
+    with pytest.raises(ConfigError) as caught:
+        Config.from_yaml("1: a\ntrue: b\n", "k.yaml")
+    assert caught.value.source == "k.yaml:2"
+    assert "duplicate key True (first at k.yaml:1)" in str(caught.value)
 
 
 def test_omegaconf_rejects_duplicates_too() -> None:
@@ -405,14 +407,18 @@ def test_a_directory_or_undecodable_file_cannot_be_read(tmp_path: Path) -> None:
 
 
 def test_text_that_is_not_unicode_is_an_error() -> None:
-    with pytest.raises(ConfigError, match="not valid Unicode"):
-        Config.from_yaml("a: \ud800\n")
+    with pytest.raises(ConfigError) as caught:
+        Config.from_yaml("a: \ud800\n", "bad.yaml")
+    assert caught.value.source == "bad.yaml"
+    assert "invalid YAML: the text is not valid Unicode" in str(caught.value)
 
 
 def test_deep_nesting_is_a_config_error_not_a_recursion_error() -> None:
     depth = 10_000
-    with pytest.raises(ConfigError, match="nested too deeply"):
-        Config.from_yaml("a: " + "[" * depth + "]" * depth)
+    with pytest.raises(ConfigError) as caught:
+        Config.from_yaml("a: " + "[" * depth + "]" * depth, "deep.yaml")
+    assert caught.value.source == "deep.yaml"
+    assert "collections are nested too deeply" in str(caught.value)
 
 
 def test_moderate_nesting_loads() -> None:

@@ -200,14 +200,18 @@ def test_select_reads_by_path(train: tuple[Config, Path]) -> None:
 
 
 def test_select_errors(train: tuple[Config, Path]) -> None:
-    cfg, _ = train
+    cfg, file = train
     with pytest.raises(ConfigKeyError) as caught:
         cfg.select("optim.lr.deeper")
-    assert "is not a config node, so it has no key 'deeper'" in str(caught.value)
-    with pytest.raises(ConfigKeyError, match="goes above the root"):
+    assert (caught.value.path, caught.value.source) == ("optim.lr", f"{file}:2")
+    assert "'optim.lr.deeper': 0.1 is not a config node, so it has no key 'deeper'" in str(caught.value)
+    with pytest.raises(ConfigKeyError) as caught:
         cfg.optim.select("...x")
-    with pytest.raises(MissingValueError):
+    assert (caught.value.path, caught.value.source) == ("optim", f"{file}:1")
+    assert "'...x' goes above the root" in str(caught.value)
+    with pytest.raises(MissingValueError) as missing:
         cfg.select("optim.momentum")
+    assert (missing.value.path, missing.value.source) == ("optim.momentum", f"{file}:3")
     with pytest.raises(ConfigError, match="a key must follow"):
         cfg.select("a..b")
 
@@ -305,7 +309,7 @@ def test_deleting() -> None:
     assert cfg.l.source_of(0) == "<string>:5"  # lines move with their items
     with pytest.raises(ConfigKeyError) as caught:
         del cfg.zz
-    assert caught.value.path == "zz"
+    assert (caught.value.path, caught.value.source) == ("zz", "<string>:1")
     with pytest.raises(ConfigKeyError):
         del cfg.l[7]
 
@@ -361,9 +365,12 @@ def test_to_yaml_quotes_what_would_read_back_as_another_type() -> None:
 
 
 def test_to_yaml_of_a_value_that_is_not_plain_data() -> None:
-    cfg = Config({"obj": object()})
-    with pytest.raises(ConfigError, match="cannot write this config as YAML"):
-        cfg.to_yaml()
+    cfg = Config({"sub": {"obj": object()}})
+    with pytest.raises(ConfigError) as caught:
+        cfg.sub.to_yaml()
+    assert caught.value.path == "sub"
+    assert "cannot write this config as YAML" in str(caught.value)
+    assert "is not plain data" in str(caught.value)
 
 
 def test_repr_str_eq_hash_dir() -> None:

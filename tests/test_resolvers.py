@@ -61,9 +61,13 @@ def test_env_unset_without_default_names_variable_node_and_line(
     assert "$<env:INSTANTIATE_TEST_UNSET,default>" in str(error)  # what would be right
 
 
-def test_env_without_a_name_is_an_error() -> None:
-    with pytest.raises(InterpolationError, match="env needs the name"):
-        Config({"a": "$<env:>"}).a  # noqa: B018
+def test_env_without_a_name_is_an_error(tmp_path: Path) -> None:
+    file = tmp_path / "c.yaml"
+    file.write_text("x: 1\na: $<env:>\n")
+    with pytest.raises(InterpolationError) as caught:
+        load(file).a  # noqa: B018
+    assert (caught.value.path, caught.value.source) == ("a", f"{file}:2")
+    assert "env needs the name of an environment variable: $<env:NAME[,default]>" in str(caught.value)
 
 
 # -- now ---------------------------------------------------------------------------------------
@@ -237,23 +241,29 @@ def test_a_failing_resolver_is_wrapped_with_node_and_cause(tmp_path: Path) -> No
     assert isinstance(error.__cause__, RuntimeError)
 
 
-def test_a_config_error_from_a_resolver_passes_through_located() -> None:
+def test_a_config_error_from_a_resolver_passes_through_located(tmp_path: Path) -> None:
     def picky(x: Any) -> Any:
         raise ConfigError(f"{x} is not allowed here")
 
     register_resolver("picky", picky)
+    file = tmp_path / "c.yaml"
+    file.write_text("k:\n  v: $<picky:9>\n")
     with pytest.raises(ConfigError) as caught:
-        Config({"k": {"v": "$<picky:9>"}}).k.v  # noqa: B018
+        load(file).k.v  # noqa: B018
     assert type(caught.value) is ConfigError
     assert caught.value.path == "k.v"
+    assert caught.value.source == f"{file}:2"
     assert "9 is not allowed here" in str(caught.value)
 
 
-def test_unknown_resolver_names_itself_the_closest_and_the_fix() -> None:
+def test_unknown_resolver_names_itself_the_closest_and_the_fix(tmp_path: Path) -> None:
+    file = tmp_path / "c.yaml"
+    file.write_text("a: ${oc.evn:HOME}\n")
     with pytest.raises(InterpolationError) as caught:
-        Config({"a": "$<oc.evn:HOME>"}).a  # noqa: B018
+        load(file).a  # noqa: B018
     error = caught.value
     assert error.path == "a"
+    assert error.source == f"{file}:1"
     assert "unknown resolver 'oc.evn'" in str(error)
     assert "Did you mean 'oc.env'?" in str(error)
     assert "register_resolver" in str(error)
