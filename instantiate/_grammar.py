@@ -16,6 +16,9 @@ from ._errors import InterpolationError
 from ._paths import KEY_STOP, Key, format_path, parse_key_path
 
 _CLOSE = {"<": ">", "{": "}"}
+# In a resolver argument a backslash escapes these (as OmegaConf's); before anything else it is
+# kept, so an argument such as C:\data\new survives.
+_ARG_ESCAPES = frozenset("\\,'\" \t()[]{}<>:=")
 
 
 class Expr:
@@ -77,7 +80,13 @@ def parse(text: str) -> str | Expr:
     """Parse a config string once; later calls with the same string are a dict lookup."""
     found = _cache.get(text)
     if found is None:
-        found = _Parser(text).template()
+        try:
+            found = _Parser(text).template()
+        except RecursionError:
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            raise InterpolationError(
+                f"cannot parse {shown!r}: interpolations nest too deeply (or too many references lead here)"
+            ) from None
         if len(_cache) > 100_000:  # unbounded configs must not grow memory forever
             _cache.clear()
         _cache[text] = found
@@ -110,10 +119,16 @@ class _Parser:
         text, n = self.text, len(self.text)
         parts: list[str | Expr] = []
         buf: list[str] = []
+        literal_closers: list[str] = []  # in arguments, an escaped $< also makes its > text
         while self.pos < n:
             char = text[self.pos]
             if char in stop and stop:
-                break
+                if not literal_closers or char != literal_closers[-1]:
+                    break
+                literal_closers.pop()
+                buf.append(char)
+                self.pos += 1
+                continue
             if char == "\\":
                 run = self.pos
                 while run < n and text[run] == "\\":
@@ -125,8 +140,10 @@ class _Parser:
                     if count % 2:  # an odd run escapes the interpolation: keep "$<" as text
                         buf.append(text[run : run + 2])
                         self.pos += 2
+                        if _CLOSE[text[run + 1]] in stop:
+                            literal_closers.append(_CLOSE[text[run + 1]])
                     continue
-                if stop and self.pos + 1 < n:  # inside resolver arguments \x is x
+                if stop and self.pos + 1 < n and text[self.pos + 1] in _ARG_ESCAPES:  # \, is ,
                     buf.append(text[self.pos + 1])
                     self.pos += 2
                     continue
@@ -186,6 +203,9 @@ class _Parser:
         if ref.up < 0 and not ref.keys:
             if self.peek() == close:
                 self.fail("empty interpolation: write a path such as $<model.lr>")
+            if self.pos >= len(self.text):
+                opener = self.text[start : start + 2]
+                self.fail(f"'{opener}' opened at column {start + 1} is never closed with '{close}'")
             self.fail(f"unexpected {self.peek()!r}; expected a path or a resolver name")
         return ref
 
@@ -208,7 +228,7 @@ class _Parser:
                     self.pos += 1
                 name = self.text[name_start : self.pos]
                 if not name or name[0].isdigit():
-                    self.fail("expected an attribute name, as in $<@model:parameters()>")
+                    self.fail("expected an attribute name, as in $<@model:parameters()>", name_start)
                 call = self.text.startswith("()", self.pos)
                 if call:
                     self.pos += 2
@@ -233,24 +253,28 @@ class _Parser:
     def argument(self, close: str) -> Any:
         """One resolver argument: quoted strings, nested interpolations and plain text."""
         self.skip_spaces()
+        start = self.pos
         parts: list[str | Expr] = []
-        quoted = False
+        quoted = ends_quoted = False
         while self.pos < len(self.text):
             char = self.peek()
             if char in "'\"":
                 parts.append(self.quoted(char))
-                quoted = True
+                quoted = ends_quoted = True
             elif char in "," + close:
                 break
             else:
                 before = self.pos
                 parts.extend(self.pieces(stop="'\"," + close))
+                ends_quoted = False
                 if self.pos == before:
                     break
         if self.pos >= len(self.text):
             self.fail(f"resolver arguments are never closed with '{close}'")
-        if parts and isinstance(parts[-1], str) and not quoted:
-            parts[-1] = parts[-1].rstrip()
+        if parts and isinstance(parts[-1], str) and not ends_quoted:
+            spaces = _trailing_spaces(self.text[start : self.pos])
+            if spaces:
+                parts[-1] = parts[-1][:-spaces]
         parts = [p for p in parts if p != ""]
         if len(parts) == 1 and isinstance(parts[0], Expr):
             return parts[0]
@@ -275,6 +299,9 @@ class _Parser:
             if char == "\\" and self.pos + 1 < n and text[self.pos + 1] in (quote, "\\"):
                 buf.append(text[self.pos + 1])
                 self.pos += 2
+            elif char == "\\" and self.opens(self.pos + 1):  # \$< is a literal $< here too
+                buf.append(text[self.pos + 1 : self.pos + 3])
+                self.pos += 3
             elif self.opens(self.pos):
                 if buf:
                     parts.append("".join(buf))
@@ -285,9 +312,9 @@ class _Parser:
                 self.pos += 1
         if buf or not parts:
             parts.append("".join(buf))
-        if len(parts) == 1:
+        if len(parts) == 1 and parts[0].__class__ is str:
             return parts[0]
-        return Concat(tuple(parts), "")
+        return Concat(tuple(parts), "")  # quoted means text: '$<n>' is the string of n
 
     # -- helpers --------------------------------------------------------------------------------
     def peek(self) -> str:
@@ -305,6 +332,15 @@ class _Parser:
         )
 
 
+def _trailing_spaces(raw: str) -> int:
+    """How many whitespace characters end ``raw`` unescaped (``\\ `` is a kept space)."""
+    body = raw.rstrip()
+    spaces = len(raw) - len(body)
+    if spaces and (len(body) - len(body.rstrip("\\"))) % 2:
+        spaces -= 1
+    return spaces
+
+
 _WORDS = {"true": True, "false": False, "null": None, "~": None}
 
 
@@ -313,7 +349,10 @@ def _literal(text: str) -> Any:
     lowered = text.lower()
     if lowered in _WORDS:
         return _WORDS[lowered]
-    if text and (text[0].isdigit() or text[0] in "-+."):
+    if text and (text[0].isdigit() or text[0] in "-+." or lowered in ("inf", "nan")):
+        digits = text.lstrip("+-")
+        if digits[:1] == "0" and digits[1:2].isdigit():  # 01234 (an id, a zip code) stays text
+            return text
         for convert in (int, float):
             try:
                 return convert(text)

@@ -73,7 +73,7 @@ class Evaluator:
         try:
             expr = parse(text)
         except ConfigError as error:
-            raise _locate(error, holder, key) from None
+            raise locate(error, holder, key) from None
         if expr.__class__ is str:
             return expr, None
         stack = self.stack
@@ -90,7 +90,8 @@ class Evaluator:
         try:
             return self.evaluate(expr, holder, key)  # type: ignore[arg-type]
         except ConfigError as error:
-            raise _locate(error, holder, key) from None
+            locate(error, holder, key)
+            raise  # as it is: a resolver's own exception stays its __cause__
         finally:
             stack.pop()
 
@@ -127,6 +128,9 @@ class Evaluator:
                 and -len(container) <= k < len(container)
             ):
                 value = container[k]
+            elif (cls is list or cls is MarkedList) and _digits(k) and int(k) < len(container):
+                k = int(k)  # OmegaConf's ${layers.0} for $<layers[0]>
+                value = container[k]
             elif default is not MISSING:
                 return default, None
             else:
@@ -157,6 +161,8 @@ class Evaluator:
                     value = overlay.get(id(value), value)
                 link = (value, k, link)
             elif i + 1 < len(ref.keys):
+                if default is not MISSING:
+                    return default, None
                 raise InterpolationError(
                     f"{ref.text}: {path_of(link, k)} is {_kind(value)}, so it has no key {ref.keys[i + 1]!r}"
                 )
@@ -256,6 +262,8 @@ class Evaluator:
             raise
         except Exception as error:
             raise InterpolationError(f"{expr.text}: resolver {name!r} raised {error!r}") from error
+        if result.__class__ in CONTAINERS:
+            result = _as_given(result)
         if cache_key is not None:
             self.tree.cache[cache_key] = result
         if result.__class__ in CONTAINERS:
@@ -274,15 +282,29 @@ class Evaluator:
         where = self.argument(expr.args[0], holder, key)
         up, keys = parse_path(str(where))
         ref = Ref(up, keys, expr.text)
-        if len(expr.args) == 1:
-            return self.lookup(ref, holder)
         found, link = self.lookup(ref, holder, default=_NOT_FOUND)
-        if found is _NOT_FOUND:
-            return self.argument(expr.args[1], holder, key), None
+        if found is _NOT_FOUND:  # the default's default is null, as in OmegaConf's oc.select
+            return (self.argument(expr.args[1], holder, key) if len(expr.args) == 2 else None), None
         return found, link
 
 
 _NOT_FOUND = object()
+
+
+def _as_given(value: Any) -> Any:
+    """A copy of a resolver's result whose strings are values, never interpolations (as OmegaConf)."""
+    cls = value.__class__
+    if cls is str:
+        return Live(value) if "$" in value or value == MISSING else value
+    if cls in MAPPINGS:
+        return {k: _as_given(v) for k, v in value.items()}
+    if cls in SEQUENCES:
+        return [_as_given(v) for v in value]
+    return value
+
+
+def _digits(key: Any) -> bool:
+    return key.__class__ is str and key.isascii() and key.isdigit()
 
 
 def _kind(value: Any) -> str:
@@ -297,7 +319,7 @@ def _kind(value: Any) -> str:
     return f"{article} {name} ({value!r})"
 
 
-def _locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
+def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
     """Fill in where an error happened, unless a deeper frame already did."""
     if error.path is None:
         error.path = path_of(holder, key)

@@ -56,7 +56,8 @@ class _Loader(_Parser, SafeConstructor, Resolver):  # type: ignore[misc,valid-ty
         Resolver.__init__(self)
 
 
-_Loader.add_implicit_resolver(
+# The text that reads as a float; the dumper quotes such strings so they read back as text.
+IMPLICIT_FLOAT = (
     _FLOAT,
     re.compile(
         r"""^(?:[-+]?[0-9]+(?:_[0-9]+)*\.[0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -69,6 +70,7 @@ _Loader.add_implicit_resolver(
     ),
     list("-+0123456789."),
 )
+_Loader.add_implicit_resolver(*IMPLICIT_FLOAT)
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
@@ -89,8 +91,13 @@ def load_file(path: PathLike) -> Any:
 
 def parse_yaml(text: str, file: str | None = None) -> Any:
     """Parse YAML text into marked containers (an empty document is an empty mapping)."""
-    loader = _Loader(text)
     shown = file or "<string>"
+    try:
+        loader = _Loader(text)
+    except UnicodeEncodeError as error:  # lone surrogates: libyaml reads UTF-8 only
+        raise ConfigError(
+            f"invalid YAML: the text is not valid Unicode ({error.reason})", source=shown
+        ) from None
     try:
         try:
             node = loader.get_single_node()
@@ -101,10 +108,13 @@ def parse_yaml(text: str, file: str | None = None) -> Any:
             raise ConfigError(f"invalid YAML: {problem}", source=line) from None
         except yaml.YAMLError as error:
             raise ConfigError(f"invalid YAML: {error}", source=shown) from None
-        if node is None:
+        if node is None or node.tag == _NULL:  # no document, '---' alone, or '~': nothing set yet
             return MarkedDict(shown)
         allow_deep_recursion()
-        return _Constructor(loader, shown).construct(node)
+        try:
+            return _Constructor(loader, shown).construct(node)
+        except RecursionError:
+            raise ConfigError("invalid YAML: collections are nested too deeply", source=shown) from None
     finally:
         loader.dispose()
 
@@ -150,14 +160,17 @@ class _Constructor:
         if tag == _STR:
             return value
         if tag == _INT:
-            return int(value) if value.isdigit() else self.loader.construct_yaml_int(node)
+            if value.isdigit() and (value[0] != "0" or len(value) == 1):  # YAML 1.1: 0123 is octal
+                return int(value)
+            return self.typed(node, self.loader.construct_yaml_int)
         if tag == _FLOAT:
             try:
                 return float(value)
             except ValueError:
-                return self.loader.construct_yaml_float(node)
+                return self.typed(node, self.loader.construct_yaml_float)
         if tag == _BOOL:
-            return self.loader.bool_values[value.lower()]
+            flag = self.loader.bool_values.get(value.lower())
+            return flag if flag is not None else self.typed(node, self.loader.construct_yaml_bool)
         if tag == _NULL:
             return None
         return self.other(node)
@@ -181,12 +194,16 @@ class _Constructor:
                 )
             result[key] = self.construct(value_node)
             lines[key] = key_node.start_mark.line + 1
-        for source in merged:  # YAML merge keys: explicit keys win, earlier merges win
+        if not merged:
+            return result
+        # YAML merge keys, in PyYAML's (and OmegaConf's) order: merged keys first, the last
+        # merged mapping's first; explicit keys win, then earlier merges.
+        ordered = MarkedDict(self.file)
+        for source in [*reversed(merged), result]:
             for key, value in source.items():
-                if key not in result:
-                    result[key] = value
-                    lines[key] = source.lines[key]
-        return result
+                ordered[key] = value
+                ordered.lines[key] = source.lines[key]
+        return ordered
 
     def merge_sources(self, node: Any) -> list[MarkedDict]:
         values = [node] if isinstance(node, MappingNode) else getattr(node, "value", None)
@@ -204,13 +221,23 @@ class _Constructor:
     def other(self, node: Any) -> Any:
         tag = node.tag
         if tag in _OTHER_SAFE:
-            return self.loader.construct_object(node, deep=True)
+            return self.typed(node, lambda n: self.loader.construct_object(n, deep=True))
         shown = tag.replace(_TAG, "!!") if tag.startswith(_TAG) else tag
         raise self.error(
             node,
             f"the YAML tag {shown} is not allowed: configs are plain data and are never "
             "executed; name a class or function with _target_ instead",
         )
+
+    def typed(self, node: Any, construct: Any) -> Any:
+        """PyYAML's own constructor for a tagged value; a value the tag does not fit is an error."""
+        try:
+            return construct(node)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError) as error:
+            shown = node.tag.replace(_TAG, "!!")
+            if isinstance(error, yaml.MarkedYAMLError):
+                raise self.error(node, f"invalid {shown} value: {error.problem}") from None
+            raise self.error(node, f"{node.value!r} is not a valid {shown} value") from None
 
     def error(self, node: Any, message: str) -> ConfigError:
         return ConfigError(message, source=f"{self.file}:{node.start_mark.line + 1}")

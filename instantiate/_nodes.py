@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigError, ConfigKeyError, MissingValueError, did_you_mean
+from ._errors import ConfigError, ConfigKeyError, InterpolationError, MissingValueError, did_you_mean
 from ._grammar import BuiltRef, Concat, Expr, parse
-from ._interpolation import MISSING, Evaluator, Live, Tree
+from ._interpolation import MISSING, Evaluator, Live, Tree, locate
 from ._paths import Link, parse_path, path_of
-from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
+from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
 from ._recursion import allow_deep_recursion
 
 if TYPE_CHECKING:
@@ -45,12 +45,14 @@ class Config:
         """Parse YAML text (safe types only); ``file`` names it in error messages."""
         from ._loading import parse_yaml  # PyYAML is imported on first use, not with the package
 
-        return cls._root(parse_yaml(text, file))
+        return cls._root(parse_yaml(text, file), file or "<string>")
 
     @classmethod
-    def _root(cls, data: Any) -> Config:
+    def _root(cls, data: Any, file: str | None = None) -> Config:
         if data.__class__ not in CONTAINERS:
-            raise ConfigError(f"the top level of a config must be a mapping or a list, not {data!r}")
+            raise ConfigError(
+                f"the top level of a config must be a mapping or a list, not {data!r}", source=file
+            )
         tree = Tree(data)
         return cls._view(tree, tree.link)
 
@@ -103,7 +105,10 @@ class Config:
                 )
             if "$" in raw:
                 allow_deep_recursion()
-                value, link = Evaluator(self._tree, Config._view).resolve(raw, self._link, key)
+                try:
+                    value, link = Evaluator(self._tree, Config._view).resolve(raw, self._link, key)
+                except RecursionError:
+                    raise _too_deep(self._link, key) from None
                 return Config._view(self._tree, link) if link is not None else value
             return raw
         if cls in CONTAINERS:
@@ -164,8 +169,8 @@ class Config:
             if self._data.__class__ not in SEQUENCES:
                 raise ConfigKeyError("only a list can be sliced", path=self.path, source=self.source)
             return [self._read(i, self._data[i]) for i in range(*key.indices(len(self._data)))]
-        if key.__class__ is int and key < 0 and self._data.__class__ in SEQUENCES:
-            key += len(self._data)
+        if key.__class__ is int and key < 0 and self._data.__class__ in SEQUENCES and -key <= len(self._data):
+            key += len(self._data)  # so the node's path is layers[1], not layers[-1]
         return self._read(key, self._get_raw(key))
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -186,15 +191,19 @@ class Config:
             if node._link[2] is None:
                 raise ConfigKeyError(f"{path!r} goes above the root", path=self.path, source=self.source)
             node = Config._view(node._tree, node._link[2])
+        holder, held = node, None  # the last node walked and the key read from it
         for key in keys:
             if not isinstance(node, Config):
                 if default is not _NO_DEFAULT:
                     return default
                 raise ConfigKeyError(
                     f"{path!r}: {node!r} is not a config node, so it has no key {key!r}",
-                    path=self.path,
-                    source=self.source,
+                    path=path_of(holder._link, held),
+                    source=holder.source_of(held),
                 )
+            if key.__class__ is str and key.isascii() and key.isdigit() and node.is_sequence():
+                key = int(key)  # OmegaConf's select("layers.0")
+            holder, held = node, key
             try:
                 node = node[key]
             except (ConfigKeyError, MissingValueError):
@@ -241,7 +250,9 @@ class Config:
 
     def _require_mapping(self, what: str) -> None:
         if self._data.__class__ not in MAPPINGS:
-            raise ConfigKeyError(f"a list has no {what}(); iterate over it instead", path=self.path)
+            raise ConfigKeyError(
+                f"a list has no {what}(); iterate over it instead", path=self.path, source=self.source
+            )
 
     # -- writing ----------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -258,9 +269,11 @@ class Config:
                 source=self.source,
             )
         data[key] = to_data(value)
-        lines = getattr(data, "lines", None)
+        lines = getattr(data, "lines", None)  # a value set in code has no file:line
         if isinstance(lines, dict):
             lines.pop(key, None)
+        elif isinstance(lines, list):
+            lines[key] = None
 
     def __delitem__(self, key: Any) -> None:
         self._get_raw(key)
@@ -281,7 +294,7 @@ class Config:
         self._data.append(to_data(value))
         lines = getattr(self._data, "lines", None)
         if isinstance(lines, list):
-            lines.append(f"{self.source or '<code>'}")
+            lines.append(None)  # made in code: no file:line
 
     # -- converting -------------------------------------------------------------------------
     def to_dict(self, resolve: bool = True) -> Any:
@@ -291,7 +304,10 @@ class Config:
         """
         allow_deep_recursion()
         evaluator = Evaluator(self._tree, Config._view) if resolve else None
-        return _plain(self._data, self._link, evaluator)
+        try:
+            return _plain(self._data, self._link, evaluator)
+        except RecursionError:
+            raise _too_deep(self._link[2], self._link[1]) from None
 
     def to_yaml(self, resolve: bool = False) -> str:
         """The node as YAML text (interpolations kept as written unless ``resolve=True``)."""
@@ -333,11 +349,15 @@ class Config:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Config:
         """A copy of the whole tree, at this node's place in it (so references still resolve)."""
+        if not _in_tree(self._link):
+            return Config(self)
         return _reattach(copy_data(self._tree.data), self._link)
 
     def __reduce__(self) -> Any:
         from ._paths import link_keys
 
+        if not _in_tree(self._link):
+            return (Config, (self.to_dict(resolve=False),))
         return (_unpickle, (self._tree.data, link_keys(self._link)))
 
     def __dir__(self) -> list[str]:
@@ -352,7 +372,7 @@ def load(path: str | PathLike[str]) -> Config:
     """Read a YAML config file (safe types only; every node remembers ``file:line``)."""
     from ._loading import load_file
 
-    return Config._root(load_file(path))
+    return Config._root(load_file(path), str(path))
 
 
 def to_data(value: Any) -> Any:
@@ -364,27 +384,6 @@ def to_data(value: Any) -> Any:
         return {k: to_data(v) for k, v in value.items()}
     if cls is list or cls is tuple or cls is MarkedList:
         return [to_data(v) for v in value]
-    return value
-
-
-def copy_data(value: Any) -> Any:
-    """Deep-copy raw config containers, keeping their provenance."""
-    cls = value.__class__
-    if cls is MarkedDict:
-        out = MarkedDict(value.file)
-        out.lines = dict(value.lines)
-        for k, v in value.items():
-            out[k] = copy_data(v)
-        return out
-    if cls is MarkedList:
-        seq = MarkedList(value.file)
-        seq.lines = list(value.lines)
-        seq.extend(copy_data(v) for v in value)
-        return seq
-    if cls is dict:
-        return {k: copy_data(v) for k, v in value.items()}
-    if cls is list:
-        return [copy_data(v) for v in value]
     return value
 
 
@@ -403,6 +402,8 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
             value = _plain(raw, (raw, key, link), evaluator)
         elif raw.__class__ is Live:
             value = raw.value
+        elif raw.__class__ is Config:  # a node inside what a resolver returned
+            value = raw.to_dict(resolve=evaluator is not None)
         if out.__class__ is list:
             out.append(value)  # type: ignore[union-attr]
         else:
@@ -410,13 +411,33 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
     return out
 
 
+def _too_deep(holder: Link | None, key: Any) -> ConfigError:
+    return InterpolationError(
+        "references lead through more values than Python's recursion limit allows",
+        path=path_of(holder, key) if holder is not None else "",
+        source=source_of(holder[0], key) if holder is not None else None,
+        hint="shorten the chain of $<...> references",
+    )
+
+
 def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -> Any:
-    expr = parse(raw)
+    try:
+        expr = parse(raw)
+    except ConfigError as error:
+        raise locate(error, link, key) from None
     if _mentions_built(expr):
         return raw
     value, target = evaluator.resolve(raw, link, key)
+    if value.__class__ is Config:  # a resolver that returned a node
+        return value.to_dict()
     if target is not None:
-        return _plain(value, target, evaluator)
+        # Still "resolving" this value while its node is exported: a node that contains the
+        # value (a: {b: $<a>}) is then a cycle, not endless recursion.
+        evaluator.stack.append((id(link[0]), key, link))
+        try:
+            return _plain(value, target, evaluator)
+        finally:
+            evaluator.stack.pop()
     return value
 
 
@@ -428,6 +449,16 @@ def _mentions_built(expr: Any) -> bool:
     if isinstance(expr, Expr) and hasattr(expr, "args"):
         return any(_mentions_built(a) for a in expr.args)  # type: ignore[attr-defined]
     return False
+
+
+def _in_tree(link: Link) -> bool:
+    """False for a node a resolver made: its data hangs below a key that holds something else."""
+    while link[2] is not None:
+        parent = link[2][0]
+        if parent.__class__ not in CONTAINERS or parent[link[1]] is not link[0]:
+            return False
+        link = link[2]
+    return True
 
 
 def _reattach(data: Any, old_link: Link) -> Config:
@@ -454,9 +485,16 @@ def _dumper() -> Any:
     if _DUMPER is None:
         import yaml
 
-        class Dumper(yaml.SafeDumper):
-            pass
+        from ._loading import IMPLICIT_FLOAT
 
+        class Dumper(yaml.SafeDumper):
+            def represent_str(self, data: str) -> Any:
+                if "\x85" in data:  # PyYAML writes NEL raw, and a reader folds it to a space
+                    return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+                return super().represent_str(data)
+
+        Dumper.add_implicit_resolver(*IMPLICIT_FLOAT)  # quote "1e-3": our loader reads it as a float
+        Dumper.add_representer(str, Dumper.represent_str)
         Dumper.add_representer(MarkedDict, Dumper.represent_dict)
         Dumper.add_representer(MarkedList, Dumper.represent_list)
         _DUMPER = Dumper

@@ -31,7 +31,7 @@ class MarkedList(list):  # type: ignore[type-arg]
     def __init__(self, file: str | None = None) -> None:
         super().__init__()
         self.file = file
-        self.lines: list[Line] = []
+        self.lines: list[Line | None] = []  # None: set in code
 
     def __reduce__(self) -> Any:
         return (list, (list(self),))
@@ -40,6 +40,27 @@ class MarkedList(list):  # type: ignore[type-arg]
 MAPPINGS = (dict, MarkedDict)
 SEQUENCES = (list, MarkedList)
 CONTAINERS = MAPPINGS + SEQUENCES
+
+
+def copy_data(value: Any) -> Any:
+    """Deep-copy raw config containers, keeping their provenance."""
+    cls = value.__class__
+    if cls is MarkedDict:
+        out = MarkedDict(value.file)
+        out.lines = dict(value.lines)
+        for k, v in value.items():
+            out[k] = copy_data(v)
+        return out
+    if cls is MarkedList:
+        seq = MarkedList(value.file)
+        seq.lines = list(value.lines)
+        seq.extend(copy_data(v) for v in value)
+        return seq
+    if cls is dict:
+        return {k: copy_data(v) for k, v in value.items()}
+    if cls is list:
+        return [copy_data(v) for v in value]
+    return value
 
 
 def source_of(container: Any, key: Any) -> str | None:

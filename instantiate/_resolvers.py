@@ -6,6 +6,7 @@ import os
 from typing import Any, Callable, NamedTuple
 
 from ._errors import ConfigError, InterpolationError
+from ._paths import KEY_STOP
 
 
 class Resolver(NamedTuple):
@@ -32,7 +33,7 @@ def register_resolver(
     the config root and the node that holds the value. With ``use_cache`` each config tree
     calls it once per distinct arguments (so ``$<now:%H-%M-%S>`` is one time everywhere).
     """
-    if not isinstance(name, str) or not name or any(c in name for c in ":,$<>{}[] "):
+    if not _callable_name(name):
         raise ConfigError(f"resolver name {name!r} is not valid: use letters, digits, '_' and '.'")
     if name in TREE_RESOLVERS:
         raise ConfigError(f"resolver {name!r} is built into the evaluator and cannot be replaced")
@@ -47,6 +48,13 @@ def register_resolver(
     _registered[name] = Resolver(
         fn, "_root_" in params or has_var_kw, "_parent_" in params or has_var_kw, use_cache
     )
+
+
+def _callable_name(name: Any) -> bool:
+    """Whether ``$<name:...>`` parses as a call of ``name`` (see ``_grammar.ref_or_call``)."""
+    if not isinstance(name, str) or not name or name[0] == "." or name[-1] == "." or ".." in name:
+        return False
+    return not any(c in KEY_STOP and c != "." for c in name)
 
 
 def clear_resolvers() -> None:
@@ -74,8 +82,8 @@ def _env(name: Any = _UNSET, default: Any = _UNSET) -> Any:
     value = os.environ.get(name)
     if value is not None:
         return value
-    if default is not _UNSET:
-        return default
+    if default is not _UNSET:  # text like the variable itself, as OmegaConf's oc.env gives
+        return default if default is None else str(default)
     raise InterpolationError(
         f"environment variable {name!r} is not set",
         hint=f"set it, or give a default: $<env:{name},default>",
