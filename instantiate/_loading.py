@@ -92,6 +92,7 @@ def load_file(path: PathLike) -> Any:
 def parse_yaml(text: str, file: str | None = None) -> Any:
     """Parse YAML text into marked containers (an empty document is an empty mapping)."""
     shown = file or "<string>"
+    _check_flow_depth(text, shown)
     try:
         loader = _Loader(text)
     except UnicodeEncodeError as error:  # lone surrogates: libyaml reads UTF-8 only
@@ -249,3 +250,29 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+# libyaml's composer recurses in C with no limit: ~30,000 nested [ or { overflow the C stack
+# and kill the interpreter. Block-style nesting that deep would need gigabytes of indentation.
+MAX_DEPTH = 10_000
+
+
+def _check_flow_depth(text: str, file: str) -> None:
+    """Refuse flow collections nested deeper than ``MAX_DEPTH`` before libyaml sees them."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # the common case, decided at C speed
+    depth = 0
+    line = 1
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(
+                    f"collections are nested more than {MAX_DEPTH:,} levels deep; "
+                    "the YAML parser cannot read that safely",
+                    source=f"{file}:{line}",
+                )
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "\n":
+            line += 1

@@ -19,8 +19,8 @@ class MarkedDict(dict):  # type: ignore[type-arg]
         self.file = file
         self.lines: dict[Any, Line] = {}
 
-    def __reduce__(self) -> Any:  # pickles as a plain dict; provenance is for messages only
-        return (dict, (dict(self),))
+    def __reduce__(self) -> Any:  # keeps file:line, so errors in worker processes still say where
+        return (MarkedDict, (self.file,), (None, {"lines": self.lines}), None, iter(self.items()))
 
 
 class MarkedList(list):  # type: ignore[type-arg]
@@ -34,7 +34,7 @@ class MarkedList(list):  # type: ignore[type-arg]
         self.lines: list[Line | None] = []  # None: set in code
 
     def __reduce__(self) -> Any:
-        return (list, (list(self),))
+        return (MarkedList, (self.file,), (None, {"lines": self.lines}), iter(self), None)
 
 
 MAPPINGS = (dict, MarkedDict)

@@ -419,11 +419,6 @@ def test_copies_of_a_node_a_resolver_made(clone: Any) -> None:
     assert len(made) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MarkedDict/MarkedList pickle as plain dict/list by design ('provenance is for "
-    "messages only'), so configs sent to process-pool workers raise errors without file:line",
-)
 def test_pickled_nodes_keep_their_source(train: tuple[Config, Path]) -> None:
     cfg, file = train
     assert pickle.loads(pickle.dumps(cfg.model)).source_of("name") == f"{file}:8"
