@@ -265,9 +265,13 @@ class Builder:
         value, link = self.evaluator.resolve(raw, holder, key)
         if link is None:
             return value
+        return self.copy(value, link, holder, key)
+
+    def copy(self, value: Any, link: Link, holder: Link, key: Any) -> Any:
+        """Build what a plain ``$<path>`` to a node gives: a copy, not the shared object."""
         copied = id(value)
         if copied in self.copying:  # a copy that contains a reference to itself never ends
-            raise self.copy_cycle(copied, holder, key, raw)
+            raise self.copy_cycle(copied, holder, key, holder[0][key])
         self.copying[copied] = (holder, key)
         self.fresh += 1  # a plain $<path> to a node is a copy of it, not the shared object
         try:
@@ -419,10 +423,14 @@ class Builder:
         """The node's keys with their values built (``_args_`` stays a list, never converted)."""
         kwargs = {}
         value = self.value
+        resolve = self.evaluator.resolve
         for key, raw in node.items():
             cls = raw.__class__
             if cls is str:
-                if "$" in raw or raw == MISSING:
+                if "$" in raw:
+                    resolved, found = resolve(raw, link, key)
+                    raw = resolved if found is None else self.copy(resolved, found, link, key)
+                elif raw == MISSING:
                     raw = self.string(raw, key, link)
             elif cls is int or cls is float or cls is bool or raw is None:
                 pass

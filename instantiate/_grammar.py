@@ -73,12 +73,12 @@ def needs_resolving(value: Any) -> bool:
     return value.__class__ is str and "$" in value
 
 
-_cache: dict[str, str | Expr] = {}
+parsed: dict[str, str | Expr] = {}  # every string parsed so far (public: the hot path reads it directly)
 
 
 def parse(text: str) -> str | Expr:
     """Parse a config string once; later calls with the same string are a dict lookup."""
-    found = _cache.get(text)
+    found = parsed.get(text)
     if found is None:
         try:
             found = _Parser(text).template()
@@ -87,9 +87,9 @@ def parse(text: str) -> str | Expr:
             raise InterpolationError(
                 f"cannot parse {shown!r}: interpolations nest too deeply (or too many references lead here)"
             ) from None
-        if len(_cache) > 100_000:  # unbounded configs must not grow memory forever
-            _cache.clear()
-        _cache[text] = found
+        if len(parsed) > 100_000:  # unbounded configs must not grow memory forever
+            parsed.clear()
+        parsed[text] = found
     return found
 
 

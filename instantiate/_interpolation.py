@@ -16,7 +16,7 @@ from ._errors import (
     MissingValueError,
     did_you_mean,
 )
-from ._grammar import BuiltRef, Call, Concat, Expr, Ref, parse
+from ._grammar import BuiltRef, Call, Concat, Expr, Ref, parse, parsed
 from ._paths import Link, parse_path, path_of
 from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from ._resolvers import get_resolver, resolver_names
@@ -52,7 +52,7 @@ class Evaluator:
     ``id(container)`` to the container that call-time arguments put in its place.
     """
 
-    __slots__ = ("build", "overlay", "stack", "tree", "view")
+    __slots__ = ("active", "build", "overlay", "tree", "view")
 
     def __init__(
         self,
@@ -65,45 +65,71 @@ class Evaluator:
         self.view = view
         self.build = build
         self.overlay = overlay
-        self.stack: list[tuple[int, Any, Link]] = []
+        # The values being resolved, outermost first: a value met again is a cycle. Only a
+        # reference that leads to another interpolation enters here, so the common case (a
+        # reference to a plain value) costs nothing.
+        self.active: dict[tuple[int, Any], tuple[Link, Any]] = {}
 
     # -- entry point ------------------------------------------------------------------------
     def resolve(self, text: str, holder: Link, key: Any) -> tuple[Any, Link | None]:
         """Resolve the string ``holder[0][key]``; errors name that node and its source."""
-        try:
-            expr = parse(text)
-        except ConfigError as error:
-            raise locate(error, holder, key) from None
-        if expr.__class__ is str:
+        expr = parsed.get(text)
+        if expr is None:
+            try:
+                expr = parse(text)
+            except ConfigError as error:
+                raise locate(error, holder, key) from None
+        cls = expr.__class__
+        if cls is str:
             return expr, None
-        stack = self.stack
-        marker = id(holder[0])
-        for i, (seen_id, seen_key, _) in enumerate(stack):
-            if seen_id == marker and seen_key == key:
-                chain = [path_of(link, k) for _, k, link in stack[i:]] + [path_of(holder, key)]
-                raise CycleError(
-                    "interpolation cycle: " + " -> ".join(chain),
-                    path=path_of(holder, key),
-                    source=source_of(holder[0], key),
-                )
-        stack.append((marker, key, holder))
         try:
+            if cls is Ref:
+                return self.lookup(expr, holder, key)  # type: ignore[arg-type]
             return self.evaluate(expr, holder, key)  # type: ignore[arg-type]
         except ConfigError as error:
             locate(error, holder, key)
             raise  # as it is: a resolver's own exception stays its __cause__
-        finally:
-            stack.pop()
 
     def evaluate(self, expr: Expr, holder: Link, key: Any) -> tuple[Any, Link | None]:
         cls = expr.__class__
         if cls is Ref:
-            return self.lookup(expr, holder)  # type: ignore[arg-type]
+            return self.lookup(expr, holder, key)  # type: ignore[arg-type]
         if cls is Concat:
             return "".join(self.text_of(part, holder, key) for part in expr.parts), None  # type: ignore[attr-defined]
         if cls is Call:
             return self.call(expr, holder, key)  # type: ignore[arg-type]
-        return self.built(expr, holder), None  # type: ignore[arg-type]
+        return self.built(expr, holder, key), None  # type: ignore[arg-type]
+
+    def nested(
+        self, text: str, holder: Link, key: Any, origin: Link, origin_key: Any
+    ) -> tuple[Any, Link | None]:
+        """Resolve a value that a reference led to, watching for cycles."""
+        outermost = not self.active
+        if outermost:
+            self.enter(origin, origin_key)
+        self.enter(holder, key)
+        try:
+            return self.resolve(text, holder, key)
+        finally:
+            self.leave(holder, key)
+            if outermost:
+                self.leave(origin, origin_key)
+
+    def enter(self, holder: Link, key: Any) -> None:
+        """Mark ``holder[0][key]`` as being resolved; a CycleError if it already is."""
+        marker = (id(holder[0]), key)
+        if marker in self.active:
+            places = list(self.active.values())[list(self.active).index(marker) :]
+            chain = [*(path_of(link, k) for link, k in places), path_of(holder, key)]
+            raise CycleError(
+                "interpolation cycle: " + " -> ".join(chain),
+                path=path_of(holder, key),
+                source=source_of(holder[0], key),
+            )
+        self.active[marker] = (holder, key)
+
+    def leave(self, holder: Link, key: Any) -> None:
+        del self.active[(id(holder[0]), key)]
 
     def text_of(self, part: Any, holder: Link, key: Any) -> str:
         if part.__class__ is str:
@@ -114,9 +140,9 @@ class Evaluator:
         return str(value)
 
     # -- references -------------------------------------------------------------------------
-    def lookup(self, ref: Ref, holder: Link, default: Any = MISSING) -> tuple[Any, Link | None]:
-        """Follow a path reference; with ``default`` a missing key gives the default instead."""
-        link = self.start(ref, holder)
+    def lookup(self, ref: Ref, holder: Link, key: Any, default: Any = MISSING) -> tuple[Any, Link | None]:
+        """Follow a path reference from ``holder[0][key]``; with ``default`` a missing key gives it."""
+        link = holder if ref.up == 0 else self.start(ref, holder)
         overlay = self.overlay
         value = link[0]
         for i, k in enumerate(ref.keys):
@@ -145,7 +171,7 @@ class Evaluator:
                         hint=f"set {path_of(link, k)} in the config or as an override",
                     )
                 if "$" in value:
-                    value, next_link = self.resolve(value, link, k)
+                    value, next_link = self.nested(value, link, k, holder, key)
                     if next_link is not None:
                         link = next_link
                         continue
@@ -202,14 +228,14 @@ class Evaluator:
             hint = ""
         return InterpolationError(f"{ref.text} refers to a missing value: {problem}{hint}")
 
-    def built(self, expr: BuiltRef, holder: Link) -> Any:
+    def built(self, expr: BuiltRef, holder: Link, key: Any) -> Any:
         """``$<@path>`` and ``$<@path:attr.call()>``: the shared object, then its attributes."""
         if self.build is None:
             raise InterpolationError(
                 f"{expr.text} refers to a built object, which exists only while instantiating",
                 hint="read it through instantiate() or a Recipe; to_dict()/to_yaml() leave it as written",
             )
-        value, link = self.lookup(expr.ref, holder)
+        value, link = self.lookup(expr.ref, holder, key)
         if link is None:
             raise InterpolationError(
                 f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
@@ -282,7 +308,7 @@ class Evaluator:
         where = self.argument(expr.args[0], holder, key)
         up, keys = parse_path(str(where))
         ref = Ref(up, keys, expr.text)
-        found, link = self.lookup(ref, holder, default=_NOT_FOUND)
+        found, link = self.lookup(ref, holder, key, default=_NOT_FOUND)
         if found is _NOT_FOUND:  # the default's default is null, as in OmegaConf's oc.select
             return (self.argument(expr.args[1], holder, key) if len(expr.args) == 2 else None), None
         return found, link

@@ -433,11 +433,11 @@ def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -
     if target is not None:
         # Still "resolving" this value while its node is exported: a node that contains the
         # value (a: {b: $<a>}) is then a cycle, not endless recursion.
-        evaluator.stack.append((id(link[0]), key, link))
+        evaluator.enter(link, key)
         try:
             return _plain(value, target, evaluator)
         finally:
-            evaluator.stack.pop()
+            evaluator.leave(link, key)
     return value
 
 
