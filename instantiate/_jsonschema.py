@@ -170,7 +170,12 @@ class _SchemaBuilder:
         args: dict[str, Any] = {"type": "array"}
         if positional:
             args["prefixItems"] = positional
-        args["items"] = self.value(var_positional.annotation) if var_positional is not None else False
+        # No "items" next to "prefixItems": editors that read schemas as draft-07 (VS Code's YAML
+        # extension) take it for every item. maxItems means the same in both drafts.
+        if var_positional is None:
+            args["maxItems"] = len(positional)
+        elif not positional:
+            args["items"] = self.value(var_positional.annotation)
         properties = {"_target_": properties.pop("_target_"), "_args_": _or_interpolation(args), **properties}
         properties.update(_SPECIAL)
         schema["properties"] = properties
@@ -220,8 +225,8 @@ class _SchemaBuilder:
             return {
                 "type": "array",
                 "prefixItems": [self.item(a, depth) for a in args],
-                "items": False,
                 "minItems": len(args),
+                "maxItems": len(args),
             }
         if origin in (dict, Mapping, typing.get_origin(typing.MutableMapping[str, int])):
             return {"type": "object", **({"additionalProperties": self.item(args[1], depth)} if args else {})}

@@ -127,6 +127,28 @@ def test_a_target_schema_validates_nodes(widget: str) -> None:
     assert errors(schema, {"_target_": "widget", "_args_": [3]}) == [": 'key' is a required property"]
     assert errors(schema, {"_target_": "widget", "size": 0.5, "key": "k", "mode": "medium"}) != []
     assert errors(schema, {"_target_": "other", "size": 1, "key": "k"}) == ["_target_: 'widget' was expected"]
+    too_many = {"_target_": "loose", "_args_": [1, 2, 3]}
+    (error,) = validator(target_schema("loose")).iter_errors(too_many)
+    assert list(error.absolute_path) == ["_args_"]
+    assert "[1, 2, 3] is too long" in [e.message for e in error.context]
+    assert errors(schema, {"_target_": "widget", "size": 1, "key": "k", "pair": [1, "a", 2]}) != []
+
+
+def test_no_items_beside_prefix_items_for_draft_7_editors(widget: str) -> None:
+    """VS Code's YAML extension reads "items" as draft-07 does: for every item, prefixItems or not."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "prefixItems" in node:
+                assert "items" not in node, node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(target_schema(widget))
+    walk(config_schema(compose("conf", config_dir=str(EXAMPLES / "mlp"))))
 
 
 def test_positional_only_and_var_keyword(widget: str) -> None:
