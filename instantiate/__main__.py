@@ -105,7 +105,7 @@ def check(options: argparse.Namespace) -> int:
 
 def graph(options: argparse.Namespace) -> int:
     """Print or write the graph of target nodes and $<@...> sharing."""
-    from ._graph import IMAGE_FORMATS, GraphvizMissing, dependency_graph, render
+    from ._graph import IMAGE_FORMATS, RenderError, dependency_graph, render
 
     output = options.output
     suffix = Path(output).suffix.lower().lstrip(".") if output else ""
@@ -122,7 +122,7 @@ def graph(options: argparse.Namespace) -> int:
     if image:
         try:
             render(text, output, image)
-        except GraphvizMissing as error:
+        except RenderError as error:
             raise CommandError(str(error)) from error
     elif output:
         Path(output).write_text(text, encoding="utf-8")

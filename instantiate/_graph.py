@@ -222,7 +222,7 @@ def render(dot_text: str, output: str, image_format: str) -> None:
     """Render DOT text to an image file with Graphviz's ``dot``; a clear error when it is absent."""
     dot = shutil.which("dot")
     if dot is None:
-        raise GraphvizMissing(
+        raise RenderError(
             f"writing {output} needs Graphviz's 'dot' program, which is not on PATH: install graphviz "
             "(apt-get install graphviz, brew install graphviz, conda install graphviz), or write the "
             "graph as text with -o graph.dot or -o graph.mmd"
@@ -231,10 +231,10 @@ def render(dot_text: str, output: str, image_format: str) -> None:
         [dot, f"-T{image_format}", "-o", output], input=dot_text, text=True, capture_output=True, check=False
     )
     if done.returncode != 0:
-        raise GraphvizMissing(f"dot could not render {output}: {done.stderr.strip() or done.returncode}")
+        raise RenderError(f"dot could not render {output}: {done.stderr.strip() or done.returncode}")
 
 
-class GraphvizMissing(Exception):
+class RenderError(Exception):
     """Rendering an image failed: no ``dot`` on PATH, or ``dot`` refused."""
 
 
@@ -317,7 +317,7 @@ class Walk:
     def child(self, holder: Link, key: Any, raw: Any, owner: TargetNode | None) -> None:
         """Called for each value; here: follow the ``$<@...>`` references in strings."""
         if raw.__class__ is str and "$" in raw:
-            for unit in built_units(parse(raw)):
+            for unit in built_units(self.parse(raw, holder, key)):
                 self.resolve(unit.text, holder, key)
 
     # -- evaluating ---------------------------------------------------------------------------
@@ -325,14 +325,18 @@ class Walk:
         """Evaluate ``text`` (stored at ``holder[key]``) as the builder would, building nothing."""
         return self.evaluator.resolve(text, holder, key)
 
-    def evaluate(self, raw: str, holder: Link, key: Any) -> tuple[Any, Link | None]:
-        """The value of a stored string; ``UNKNOWN`` when it passes a built object to a resolver."""
+    def parse(self, raw: str, holder: Link, key: Any) -> str | Expr:
+        """``raw`` parsed; a malformed interpolation is an error at ``holder[key]``."""
         try:
-            expr = parse(raw)
+            return parse(raw)
         except ConfigError as error:
             if error.path is None:
                 error.path, error.source = path_of(holder, key), source_of(holder[0], key)
             raise
+
+    def evaluate(self, raw: str, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        """The value of a stored string; ``UNKNOWN`` when it passes a built object to a resolver."""
+        expr = self.parse(raw, holder, key)
         if isinstance(expr, Expr) and _resolver_gets_built(expr):
             for unit in evaluable_units(expr):
                 self.resolve(unit.text, holder, key)
@@ -340,7 +344,7 @@ class Walk:
         value, link = self.resolve(raw, holder, key)
         if link is not None:
             owner, path, source, counts = self._context
-            for node_link in top_targets(link, self):
+            for node_link in top_targets(link):
                 self.pending.append(_Reference(owner, node_link, "copy", raw, path, source, counts))
         return value, link
 
@@ -391,10 +395,10 @@ def node_source(link: Link) -> str | None:
     return source_of(parent[0], link[1])
 
 
-def top_targets(link: Link, walk: Walk) -> list[Link]:
+def top_targets(link: Link) -> list[Link]:
     """The node at ``link`` if it is a target, else the outermost target nodes inside it."""
     data = link[0]
-    if walk.is_target(data, link):
+    if is_target_node(data, link):
         return [link]
     if data.__class__ not in CONTAINERS:
         return []
@@ -402,7 +406,7 @@ def top_targets(link: Link, walk: Walk) -> list[Link]:
     items = data.items() if data.__class__ in MAPPINGS else enumerate(data)
     for key, raw in items:
         if raw.__class__ in CONTAINERS:
-            found += top_targets((raw, key, link), walk)
+            found += top_targets((raw, key, link))
     return found
 
 
@@ -454,7 +458,7 @@ __all__ = [
     "UNKNOWN",
     "Edge",
     "Graph",
-    "GraphvizMissing",
+    "RenderError",
     "TargetNode",
     "Unbuilt",
     "Walk",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from instantiate import InterpolationError, load
-from instantiate._graph import GraphvizMissing, dependency_graph, render
+from instantiate._graph import RenderError, dependency_graph, render
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mlp" / "conf.yaml"
 
@@ -122,7 +122,7 @@ def test_cycles_of_nodes(tmp_path: Path) -> None:
 
 def test_rendering_without_graphviz_says_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(GraphvizMissing) as caught:
+    with pytest.raises(RenderError) as caught:
         render("digraph {}", str(tmp_path / "g.svg"), "svg")
     message = str(caught.value)
     assert "needs Graphviz's 'dot' program, which is not on PATH" in message
@@ -134,3 +134,9 @@ def test_rendering_with_graphviz(tmp_path: Path) -> None:
     output = tmp_path / "graph.svg"
     render(dependency_graph(load(EXAMPLE)).to_dot(), str(output), "svg")
     assert "<svg" in output.read_text() and "torch.nn.Sequential" in output.read_text()
+
+
+def test_a_malformed_interpolation_is_an_error_where_it_is_written(tmp_path: Path) -> None:
+    with pytest.raises(InterpolationError) as caught:
+        graph_of(tmp_path, "a:\n  _target_: builtins.dict\n  b: $<@x\n")
+    assert (caught.value.path, caught.value.source) == ("a.b", f"{tmp_path / 'conf.yaml'}:3")
