@@ -112,7 +112,7 @@ def _describe(annotation: Any) -> str:
     if dataclasses.is_dataclass(annotation):
         return f"a mapping for {_name(annotation)}"
     name = _name(annotation)
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _name(annotation: Any) -> str:
@@ -125,7 +125,7 @@ def _shown(value: Any) -> str:
     if value is None:
         return "null"
     name = type(value).__name__
-    return f"{value!r} ({'an' if name[:1] in 'aeiou' else 'a'} {name})"
+    return f"{value!r} ({'an' if name[:1].lower() in 'aeiou' else 'a'} {name})"
 
 
 def _fail(
