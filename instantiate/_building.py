@@ -365,7 +365,7 @@ class Builder:
         target = self.targets.get(name) if name.__class__ is str else None
         if target is None or self.policy is not None:
             target = self.resolve(node, link)
-        args = kwargs.pop("_args_", ())
+        args = kwargs.pop("_args_", _NO_ARGS)
         if args.__class__ is not list:
             args = self.positionals(args, node, link)
         params = target.params
@@ -503,6 +503,7 @@ class Builder:
 
 
 _NOTHING: Any = object()
+_NO_ARGS: list[Any] = []  # never mutated: passed as *args only
 
 
 class _BuiltTree(Tree):

@@ -145,22 +145,16 @@ class Evaluator:
         link = holder if ref.up == 0 else self.start(ref, holder)
         overlay = self.overlay
         value = link[0]
-        for i, k in enumerate(ref.keys):
-            container = value
-            cls = container.__class__
-            if ((cls is dict or cls is MarkedDict) and k in container) or (
-                (cls is list or cls is MarkedList)
-                and k.__class__ is int
-                and -len(container) <= k < len(container)
-            ):
-                value = container[k]
-            elif (cls is list or cls is MarkedList) and _digits(k) and int(k) < len(container):
-                k = int(k)  # OmegaConf's ${layers.0} for $<layers[0]>
-                value = container[k]
-            elif default is not MISSING:
-                return default, None
-            else:
-                raise self.not_found(ref, link, k, ref.keys[: i + 1])
+        keys = ref.keys
+        last = len(keys) - 1
+        for i, k in enumerate(keys):
+            try:
+                value = value[k]  # always a dict or a list here: scalars stop the walk below
+            except (KeyError, IndexError, TypeError):
+                found = self.step_aside(ref, link, k, i, default)
+                if found is _NOT_FOUND:
+                    return default, None
+                value, k = found
             vcls = value.__class__
             if vcls is str:
                 if value == MISSING:
@@ -177,7 +171,7 @@ class Evaluator:
                         continue
             elif vcls is Live:
                 value = value.value
-                if i + 1 < len(ref.keys):
+                if i < last:
                     raise InterpolationError(
                         f"{ref.text}: {path_of(link, k)} is a call-time argument, not a config node"
                     )
@@ -186,15 +180,24 @@ class Evaluator:
                 if overlay:
                     value = overlay.get(id(value), value)
                 link = (value, k, link)
-            elif i + 1 < len(ref.keys):
+            elif i < last:
                 if default is not MISSING:
                     return default, None
                 raise InterpolationError(
-                    f"{ref.text}: {path_of(link, k)} is {_kind(value)}, so it has no key {ref.keys[i + 1]!r}"
+                    f"{ref.text}: {path_of(link, k)} is {_kind(value)}, so it has no key {keys[i + 1]!r}"
                 )
         if value.__class__ in CONTAINERS:
             return value, link
         return value, None
+
+    def step_aside(self, ref: Ref, link: Link, k: Any, i: int, default: Any) -> Any:
+        """A key the container does not hold as written: ``.0`` of a list, a default, or an error."""
+        container = link[0]
+        if container.__class__ in SEQUENCES and _digits(k) and int(k) < len(container):
+            return container[int(k)], int(k)  # OmegaConf's ${layers.0} for $<layers[0]>
+        if default is not MISSING:
+            return _NOT_FOUND
+        raise self.not_found(ref, link, k, ref.keys[: i + 1])
 
     def start(self, ref: Ref, holder: Link) -> Link:
         if ref.up < 0:
