@@ -134,7 +134,10 @@ class App:
         if options.multirun:
             from ._sweeps import run_sweep
 
-            return run_sweep(self, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
+            result = run_sweep(self, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
+            if result.exit_code:  # a job failed (1) or the sweep was interrupted (130)
+                raise SystemExit(result.exit_code)
+            return result
         return self.run_once(overrides, run_dir=options.run_dir, verbose=options.verbose, allow=allow)
 
     # -- what the commands do -----------------------------------------------------------------
@@ -235,7 +238,7 @@ class RunSettings:
             sweep_dir=str(pick("sweep_dir", "sweep.dir", DEFAULT_SWEEP_DIR)),
             chdir=bool(pick("chdir", "job.chdir", False)),
             log_level=pick("log_level", "job_logging.root.level", "INFO"),
-            launcher=str(pick("launcher", "launcher.name", "basic")),
+            launcher=str(run.get("launcher", "basic")),  # hydra.launcher.name is a job name, not ours
         )
 
 
