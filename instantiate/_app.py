@@ -73,7 +73,13 @@ class App:
     # -- the command line ---------------------------------------------------------------------
     def run_command_line(self, argv: Sequence[str]) -> Any:
         """Parse ``argv`` and do what it asks; a ConfigError becomes one message and exit 1."""
-        options = self.parser().parse_args(list(argv))
+        parser = self.parser()
+        # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
+        # which argparse alone would refuse as "unrecognized"; no override starts with '-'
+        options, rest = parser.parse_known_args(list(argv))
+        if any(arg.startswith("-") for arg in rest):
+            parser.error(f"unrecognized arguments: {' '.join(arg for arg in rest if arg.startswith('-'))}")
+        options.overrides = [*options.overrides, *rest]
         try:
             return self.dispatch(options)
         except ConfigError as error:
