@@ -19,8 +19,10 @@ from ._launchers import Reporter, failed_outcome, run_job
 
 def import_ray() -> Any:
     """The ray module, or a ConfigError saying which extra installs it."""
+    import importlib
+
     try:
-        import ray
+        ray = importlib.import_module("ray")  # not `import ray`: type checkers need not have it
     except ImportError as error:
         raise ConfigError(
             f"launcher 'ray' needs ray, which is not installed ({error})",

@@ -81,6 +81,7 @@ class SubmititLauncher:
         additional_parameters: dict[str, Any] | None = None,
     ) -> None:
         self.submitit = import_submitit(self.launcher_name)
+        self.check_cluster()
         given = dict(locals())
         self.parameters: dict[str, Any] = {}
         for key in _GENERIC:
@@ -94,6 +95,9 @@ class SubmititLauncher:
                 f"launcher {self.launcher_name!r}: additional_parameters must be a mapping of "
                 f"#SBATCH options, not {additional_parameters!r}"
             )
+
+    def check_cluster(self) -> None:
+        """Raise a ConfigError when this machine cannot run the cluster's jobs."""
 
     def launch(self, jobs: Sequence[Job], reporter: Reporter) -> None:
         if not jobs:
@@ -128,6 +132,16 @@ class SubmititLauncher:
 
 class SlurmLauncher(SubmititLauncher):
     """``submitit``: each job a SLURM job, the sweep one job array."""
+
+    def check_cluster(self) -> None:
+        import shutil
+
+        if shutil.which("srun") is None:  # submitit's own check, made before any directory exists
+            raise ConfigError(
+                "launcher 'submitit' submits to SLURM, and this machine has no 'srun'",
+                path="_run_.launcher",
+                hint="run the same jobs here with --launcher submitit-local",
+            )
 
 
 class LocalLauncher(SubmititLauncher):

@@ -271,7 +271,7 @@ def _tell(study: Any, trial: Any, record: JobRecord, optuna: Any) -> None:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    return type(value) is not bool and isinstance(value, numbers.Real) and math.isfinite(value)
 
 
 def _best(study: Any) -> dict[str, Any] | None:

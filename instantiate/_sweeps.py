@@ -3,7 +3,8 @@
 ``python train.py -m lr=0.1,0.01 model=glob(*)`` runs the cartesian product of the sweeps on
 the command line and of the config's ``_run_.sweep`` mapping (key -> sweep text; a ported
 config's ``hydra.sweeper.params`` too). As in Hydra's basic sweeper the config's keys come
-first, the command line wins for a key both name, the first key varies slowest, and a sweep
+first, the command line wins for a key both name (in the config's place), the first key varies
+slowest, a key given twice keeps its first place and its last value, and a sweep
 on a config group with ``glob()`` picks from the group's options.
 
 Every job's config is composed here before anything runs, so a bad value stops the sweep
@@ -22,11 +23,12 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ._errors import ConfigError, OverrideError
 from ._jobs import Job
@@ -75,8 +77,12 @@ class Entry:
         except OverrideError as error:
             raise self.error(error.message, hint=error.hint) from None
         if not values:
-            shown = f" (options: {', '.join(options or []) or 'none'})" if sweep.kind == "glob" else ""
-            raise self.error(f"{format_value(sweep)} gives no values{shown}, so the sweep has no jobs")
+            what = (
+                f"no option of config group {group!r} matches (options: {', '.join(options or []) or 'none'})"
+                if sweep.kind == "glob"
+                else "it gives no values"
+            )
+            raise self.error(f"{what}, so the sweep has no jobs")
         return values
 
     def error(self, message: str, hint: str | None = None) -> ConfigError:
@@ -94,8 +100,7 @@ def sweep_entries(app: Any, overrides: Sequence[str], repo: Repository) -> tuple
     """
     command_line: dict[str, Entry] = {}
     for override in parse_overrides(list(overrides)):
-        command_line.pop(override.key, None)  # a later override of a key replaces and moves it
-        command_line[override.key] = Entry(override, "command line")
+        command_line[override.key] = Entry(override, "command line")  # a repeated key keeps its place
     base = app.compose(_first_point(command_line.values(), repo))
     entries = {entry.override.key: entry for entry in config_entries(base)}
     entries.update(command_line)
@@ -137,7 +142,6 @@ def config_entries(cfg: Config) -> list[Entry]:
                 override = parse_override(text)
             except OverrideError as error:
                 raise ConfigError(error.message, path=origin, source=source, hint=error.hint) from None
-            found.pop(override.key, None)
             found[override.key] = Entry(override, f"{origin} ({source})" if source else origin)
     return list(found.values())
 
@@ -327,7 +331,7 @@ class SweepRun:
         for record in self.records:
             if record.status == "running":
                 record.status = "interrupted" if self.interrupted else "failed"
-        with _no_interrupts():
+        with _interrupts_held():
             self.write_summary(final=True)
         self.progress.close()
         result = SweepResult(
@@ -487,9 +491,13 @@ def _subdir(cfg: Config, num: int, name: str) -> str:
     run = cfg["_run_"]
     if "sweep_subdir" in run:
         subdir, where = run["sweep_subdir"], "_run_.sweep_subdir"
-    elif cfg.select("hydra.sweep.subdir", default=None) is not None:
+    elif "subdir" in _mapping(
+        cfg.select("hydra.sweep", default=None)
+    ):  # not read yet: it may refer to job values
         subdir, where = _hydra_subdir(cfg, num, name), "hydra.sweep.subdir"
     else:
+        return str(num)
+    if subdir is None:
         return str(num)
     text = str(subdir)
     if not text or os.path.isabs(text) or ".." in Path(text).parts:
@@ -517,6 +525,10 @@ def _hydra_subdir(cfg: Config, num: int, name: str) -> Any:
     return view.select("hydra.sweep.subdir")
 
 
+def _mapping(node: Any) -> Any:
+    return node if isinstance(node, Config) and not node.is_sequence() else {}
+
+
 # -- small helpers ---------------------------------------------------------------------------------------
 def write_yaml(path: Path, data: Any) -> None:
     """Write YAML atomically: multi-line text (tracebacks) as readable blocks."""
@@ -536,22 +548,20 @@ def write_yaml(path: Path, data: Any) -> None:
     os.replace(temporary, path)
 
 
-class _no_interrupts:
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
     """Hold Ctrl-C off while the summary is written (in the main thread, where signals arrive)."""
+    import signal
+    import threading
 
-    def __enter__(self) -> None:
-        import signal
-        import threading
-
-        self.previous: Callable[..., Any] | int | None = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def __exit__(self, *exc: object) -> None:
-        import signal
-
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 __all__ = [
