@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -95,8 +96,9 @@ class Entry:
 def sweep_entries(app: Any, overrides: Sequence[str], repo: Repository) -> tuple[list[Entry], Config]:
     """The keys of the sweep in order, and a config composed at the first point (for settings).
 
-    The config's own sweep keys (``_run_.sweep``, else ``hydra.sweeper.params``) come first; a
-    key on the command line replaces the config's in its place, as in Hydra's basic sweeper.
+    The config's own sweep keys (``hydra.sweeper.params``, then ``_run_.sweep``, which wins for a
+    key both name) come first; a key on the command line replaces the config's in its place, as in
+    Hydra's basic sweeper.
     """
     command_line: dict[str, Entry] = {}
     for override in parse_overrides(list(overrides)):
@@ -265,6 +267,7 @@ class SweepRun:
         self.started_at = datetime.now().isoformat(timespec="seconds")
         self.summary_extra: dict[str, Any] = {}
         self._written = 0.0
+        self._lock = threading.Lock()  # a launcher may report from its own threads
 
     # -- jobs ------------------------------------------------------------------------------------------
     def prepare(self, cfg: Config, planned: PlannedJob, extra: Mapping[str, Any] | None = None) -> Job:
@@ -305,20 +308,22 @@ class SweepRun:
 
     # -- the reporter a launcher talks to --------------------------------------------------------
     def started(self, job: Job) -> None:
-        record = self._record(job.index)
-        if record is not None and record.status == "not run":
-            record.status = "running"
-            self.progress.started(record.num, record.label)
+        with self._lock:
+            record = self._record(job.index)
+            if record is not None and record.status == "not run":
+                record.status = "running"
+                self.progress.started(record.num, record.label)
 
     def finished(self, outcome: JobOutcome) -> None:
-        record = self._record(outcome.index)
-        if record is None or record.outcome is not None:
-            return  # an outcome for a job that is not ours, or reported twice
-        record.outcome = outcome
-        record.status = outcome.status
-        self.progress.finished(record.num, record.label, outcome.status, outcome.elapsed, outcome.error)
-        if time.monotonic() - self._written > _SUMMARY_EVERY:
-            self.write_summary()
+        with self._lock:
+            record = self._record(outcome.index)
+            if record is None or record.outcome is not None:
+                return  # an outcome for a job that is not ours, or reported twice
+            record.outcome = outcome
+            record.status = outcome.status
+            self.progress.finished(record.num, record.label, outcome.status, outcome.elapsed, outcome.error)
+            if time.monotonic() - self._written > _SUMMARY_EVERY:
+                self.write_summary()
 
     def _record(self, index: int | None) -> JobRecord | None:
         if index is None or not 0 <= index < len(self.records):
@@ -418,8 +423,10 @@ def run_sweep(
     try:
         jobs = [sweep.prepare(cfg, job) for cfg, job in zip(configs, planned)]
         sweep.launch(jobs)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # while the job directories were being made
         sweep.interrupted = True
+        for job in planned[len(sweep.records) :]:
+            sweep.records.append(JobRecord(len(sweep.records), job.overrides, job.point, None))
     return sweep.finish()
 
 
@@ -552,7 +559,6 @@ def write_yaml(path: Path, data: Any) -> None:
 def _interrupts_held() -> Iterator[None]:
     """Hold Ctrl-C off while the summary is written (in the main thread, where signals arrive)."""
     import signal
-    import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
