@@ -198,7 +198,8 @@ class ProcessLauncher:
 
     Workers are started with ``start_method`` (``spawn`` by default: safe with threads and CUDA,
     and the same on every OS), so the task must be importable: a module-level function, as
-    ``@main`` makes it. Workers ignore Ctrl-C; the sweep stops them itself.
+    ``@main`` makes it. Workers ignore Ctrl-C; the sweep stops them itself. A job whose worker
+    dies fails as ``WorkerDied``; the jobs that shared the pool with it run again.
     """
 
     def __init__(self, n_jobs: int | None = None, start_method: str = "spawn") -> None:
@@ -216,41 +217,86 @@ class ProcessLauncher:
         self.start_method = start_method
 
     def launch(self, jobs: Sequence[Job], reporter: Reporter) -> None:
-        import multiprocessing
-        from collections import deque
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        # A worker that dies (killed, out of memory, a crash in native code) breaks the whole pool
+        # and fails every job in it. So each pool reports which jobs had started: one such job is
+        # the culprit; several are rerun one at a time to find it; jobs not started yet run again.
+        rounds: list[tuple[list[Job], int]] = [(list(jobs), self.n_jobs)]
+        while rounds:
+            batch, workers = rounds.pop(0)
+            suspects, not_started = self._pool(batch, workers, reporter)
+            if len(suspects) == 1:
+                reporter.finished(_worker_died(suspects[0]))
+            elif suspects:
+                rounds.insert(0, (suspects, 1))
+            if not_started:
+                rounds.append((not_started, workers))
 
-        if not jobs:
-            return
-        workers = min(self.n_jobs, len(jobs))
+    def _pool(self, jobs: list[Job], workers: int, reporter: Reporter) -> tuple[list[Job], list[Job]]:
+        """Run ``jobs`` in one pool; if it breaks: the jobs that were running, and those not started."""
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         context = multiprocessing.get_context(self.start_method)
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+        states = context.Array("b", len(jobs), lock=False)  # per job: 0 queued, 1 running, 2 ended
+        pool = ProcessPoolExecutor(
+            min(workers, len(jobs)), mp_context=context, initializer=_start_worker, initargs=(states,)
+        )
+        suspects: list[Job] = []
+        not_started: list[Job] = []
         try:
-            pending = {pool.submit(run_job, job): job for job in jobs}
-            queued = deque(jobs)
-            for _ in range(workers):  # a pool takes jobs in order, one per free worker
-                reporter.started(queued.popleft())
+            pending = {pool.submit(_run_in_worker, job, slot): slot for slot, job in enumerate(jobs)}
+            announced = [False] * len(jobs)
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = pending.pop(future)
+                done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for slot, job in enumerate(jobs):
+                    if states[slot] and not announced[slot]:
+                        announced[slot] = True
+                        reporter.started(job)
+                for future in sorted(done, key=pending.__getitem__):
+                    slot = pending.pop(future)
                     try:
                         outcome = future.result()
-                    except Exception as error:  # the job never ran: unpicklable, or its worker died
-                        outcome = failed_outcome(job, error)
+                    except BrokenProcessPool:
+                        (suspects if states[slot] == 1 else not_started).append(jobs[slot])
+                        continue
+                    except Exception as error:  # never ran: the job or its task could not be pickled
+                        outcome = failed_outcome(jobs[slot], error)
                     reporter.finished(outcome)
-                    if queued:
-                        reporter.started(queued.popleft())
         except BaseException:
             _stop(pool)
             raise
         pool.shutdown()
+        return suspects, not_started
 
 
-def _ignore_interrupts() -> None:
+# Set in each worker process of a ProcessLauncher pool: where it marks its jobs started and ended.
+_worker_states: Any = None
+
+
+def _start_worker(states: Any) -> None:
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker_states
+    _worker_states = states
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _run_in_worker(job: Job, slot: int) -> JobOutcome:
+    _worker_states[slot] = 1
+    try:
+        return run_job(job)
+    finally:
+        _worker_states[slot] = 2
+
+
+def _worker_died(job: Job) -> JobOutcome:
+    message = (
+        "the worker process running this job died before the job ended "
+        "(killed, out of memory, os._exit, or a crash in native code)"
+    )
+    _append_to_log(job, message + "\n")
+    return JobOutcome(job.index, "failed", error=JobError("WorkerDied", message, ""))
 
 
 def _stop(pool: Any) -> None:

@@ -2,7 +2,8 @@
 
 A small app (a ``@main`` task in ``train.py`` with a ``conf/`` tree) is written into ``tmp_path``
 and run with ``[sys.executable, "train.py", "-m", ...]``. The task sleeps ``sleep`` seconds when
-``lr >= slow_from``, raises when ``lr == fail_at``, and writes ``result.txt`` into its directory.
+``lr >= slow_from``, raises when ``lr == fail_at``, kills its process when ``lr == crash_at``, and
+writes ``result.txt`` into its directory.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from instantiate._sweeps import run_sweep
 REPO = Path(__file__).resolve().parents[1]
 
 APP = """
+import os
 import time
 from pathlib import Path
 
@@ -46,6 +48,8 @@ from instantiate import main
 
 @main(config_dir="conf", config_name="train")
 def train(cfg):
+    if cfg.lr == cfg.crash_at:
+        os._exit(9)  # the process dies: no exception, no traceback
     if cfg.lr >= cfg.slow_from:
         time.sleep(cfg.sleep)
     if cfg.lr == cfg.fail_at:
@@ -57,7 +61,7 @@ def train(cfg):
 if __name__ == "__main__":
     train()
 """
-CONFIG = "lr: 0.1\nsleep: 0\nslow_from: 1000\nfail_at: null\n"
+CONFIG = "lr: 0.1\nsleep: 0\nslow_from: 1000\nfail_at: null\ncrash_at: null\n"
 
 
 @pytest.fixture
@@ -192,6 +196,20 @@ def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(project: Path, la
     assert {"config.yaml", "overrides.yaml", "train.log"} <= {p.name for p in first.iterdir()}
     assert "interrupted: stopping the sweep" in rest
     assert re.search(r"sweep interrupted after .*: 1 ok, .*; summary: ", rest)
+
+
+def test_a_job_whose_worker_process_dies_fails_alone(project: Path) -> None:
+    """The dying worker breaks the pool; jobs that were running with it run again, one at a time."""
+    done = multirun(
+        project, "lr=1,2,3,4", "crash_at=2", "sleep=0.5", "slow_from=0", *LAUNCHER_ARGS["processes"]
+    )
+    assert done.returncode == 1, done.stderr
+    jobs = summary(project)["jobs"]
+    assert [job["status"] for job in jobs] == ["ok", "failed", "ok", "ok"]
+    assert jobs[1]["error"]["type"] == "WorkerDied"
+    assert "the worker process running this job died" in jobs[1]["error"]["message"]
+    assert (Path(jobs[0]["directory"]) / "result.txt").read_text() == "1"
+    assert "died before the job ended" in (Path(jobs[1]["directory"]) / "train.log").read_text()
 
 
 # -- processes: really in parallel --------------------------------------------------------------------------
@@ -550,3 +568,38 @@ def test_a_job_with_a_task_workers_cannot_import_fails_with_the_reason(
     assert [job.status for job in result.jobs] == ["failed", "failed"]
     error = result.jobs[0].outcome.error  # type: ignore[union-attr]
     assert "pickle" in f"{error.type} {error.message}".lower()
+
+
+def test_processes_find_the_job_that_kills_its_worker_among_those_running_with_it() -> None:
+    """When the pool broke with two jobs running, both run again one at a time: only the culprit fails."""
+    from instantiate._launchers import ProcessLauncher
+
+    jobs = [types.SimpleNamespace(index=n, directory="/nonexistent", name="x") for n in range(4)]
+    rounds: list[tuple[list[int], int]] = []
+    ended: list[tuple[int, str]] = []
+
+    def pool(batch: list[Any], workers: int, reporter: Any) -> tuple[list[Any], list[Any]]:
+        rounds.append(([job.index for job in batch], workers))
+        if len(rounds) == 1:  # jobs 0 and 1 were running when job 1 killed its worker
+            return [jobs[0], jobs[1]], [jobs[2], jobs[3]]
+        if len(rounds) == 2:  # alone, job 0 ends; then job 1 kills its worker again
+            reporter.finished(JobOutcome(0, "ok"))
+            return [jobs[1]], []
+        for job in batch:
+            reporter.finished(JobOutcome(job.index, "ok"))
+        return [], []
+
+    class Reporter:
+        directory = Path("/nonexistent")
+
+        def started(self, job: Any) -> None:
+            pass
+
+        def finished(self, outcome: JobOutcome) -> None:
+            ended.append((outcome.index, outcome.status))  # type: ignore[arg-type]
+
+    launcher = ProcessLauncher(n_jobs=4)
+    launcher._pool = pool  # type: ignore[method-assign]
+    launcher.launch(jobs, Reporter())  # type: ignore[arg-type]
+    assert rounds == [([0, 1, 2, 3], 4), ([0, 1], 1), ([2, 3], 4)]
+    assert sorted(ended) == [(0, "ok"), (1, "failed"), (2, "ok"), (3, "ok")]
