@@ -249,10 +249,6 @@ class ProcessLauncher:
             announced = [False] * len(jobs)
             while pending:
                 done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                for slot, job in enumerate(jobs):
-                    if states[slot] and not announced[slot]:
-                        announced[slot] = True
-                        reporter.started(job)
                 for future in sorted(done, key=pending.__getitem__):
                     slot = pending.pop(future)
                     try:
@@ -263,6 +259,10 @@ class ProcessLauncher:
                     except Exception as error:  # never ran: the job or its task could not be pickled
                         outcome = failed_outcome(jobs[slot], error)
                     reporter.finished(outcome)
+                for slot, job in enumerate(jobs):  # after the ends: a freed worker starts the next job
+                    if states[slot] and not announced[slot]:
+                        announced[slot] = True
+                        reporter.started(job)
         except BaseException:
             _stop(pool)
             raise
