@@ -73,7 +73,13 @@ class App:
     # -- the command line ---------------------------------------------------------------------
     def run_command_line(self, argv: Sequence[str]) -> Any:
         """Parse ``argv`` and do what it asks; a ConfigError becomes one message and exit 1."""
-        options = self.parser().parse_args(list(argv))
+        parser = self.parser()
+        # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
+        # which argparse alone would refuse as "unrecognized"; no override starts with '-'
+        options, rest = parser.parse_known_args(list(argv))
+        if any(arg.startswith("-") for arg in rest):
+            parser.error(f"unrecognized arguments: {' '.join(arg for arg in rest if arg.startswith('-'))}")
+        options.overrides = [*options.overrides, *rest]
         try:
             return self.dispatch(options)
         except ConfigError as error:
@@ -134,7 +140,10 @@ class App:
         if options.multirun:
             from ._sweeps import run_sweep
 
-            return run_sweep(self, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
+            result = run_sweep(self, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
+            if result.exit_code:  # a job failed (1) or the sweep was interrupted (130)
+                raise SystemExit(result.exit_code)
+            return result
         return self.run_once(overrides, run_dir=options.run_dir, verbose=options.verbose, allow=allow)
 
     # -- what the commands do -----------------------------------------------------------------
@@ -235,7 +244,7 @@ class RunSettings:
             sweep_dir=str(pick("sweep_dir", "sweep.dir", DEFAULT_SWEEP_DIR)),
             chdir=bool(pick("chdir", "job.chdir", False)),
             log_level=pick("log_level", "job_logging.root.level", "INFO"),
-            launcher=str(pick("launcher", "launcher.name", "basic")),
+            launcher=str(run.get("launcher", "basic")),  # hydra.launcher.name is a job name, not ours
         )
 
 
