@@ -33,8 +33,9 @@ def main(
     """Decorate ``task(cfg)``: composes the config from the command line and runs it.
 
     ``config_dir`` is relative to the file that defines ``task``. ``allow`` restricts targets
-    like ``allowed_targets`` for everything the task instantiates. Called with a ``Config``
-    (``train(cfg)``), the decorated function simply runs the task on it.
+    like ``allowed_targets`` for everything the task instantiates; the CLI's ``--allow`` can
+    only narrow it further. Called with a ``Config`` (``train(cfg)``), the decorated function
+    simply runs the task on it (under ``allow``).
     """
 
     def decorate(task: Task) -> Task:
@@ -42,9 +43,16 @@ def main(
 
         @functools.wraps(task)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if args or kwargs:
+            if not (args or kwargs):
+                return app.run_command_line(sys.argv[1:])
+            if app.allow is None:
                 return task(*args, **kwargs)
-            return app.run_command_line(sys.argv[1:])
+            from ._targets import allowed_targets
+
+            # Here, not in the job: wherever the task runs (a sweep's worker too), the author's
+            # policy is the outer one, and --allow patterns nest inside it.
+            with allowed_targets(*app.allow):
+                return task(*args, **kwargs)
 
         wrapper.app = app  # type: ignore[attr-defined]
         app.entry = wrapper  # what worker processes call: picklable by its module-level name
@@ -130,7 +138,7 @@ class App:
         if options.cfg:
             print(self.config_text(overrides, options.cfg, options.resolve), end="")
             return None
-        allow = [*(self.allow or []), *(options.allow or [])] or None
+        allow = options.allow  # main(allow=...) is applied by the task's wrapper, around this
         if options.multirun:
             from ._sweeps import run_sweep
 

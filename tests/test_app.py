@@ -11,7 +11,7 @@ import pytest
 import yaml
 from apps import RUN_DIR, TASK, returned, run_app, run_dirs, task_saw, write_app
 
-from instantiate import Config, ConfigError, main
+from instantiate import Config, ConfigError, TargetError, instantiate, main
 
 RECORD = ["config.yaml", "overrides.yaml", "run.yaml", "train.log"]
 JOB_CONFIG = {
@@ -291,6 +291,18 @@ def test_allow_flag_narrows_main_allow_and_never_widens_it(tmp_path: Path) -> No
     done = run_app(tmp_path, "--allow", "builtins.*", "model._target_=collections.OrderedDict")
     assert done.returncode == 1, done.stdout
     assert run_app(tmp_path, "--allow", "builtins.*").returncode == 0
+
+
+def test_main_allow_holds_when_the_task_is_called_directly(app: Path) -> None:
+    def build(cfg: Config) -> Any:
+        return instantiate(cfg.model)
+
+    cfg = Config({"model": {"_target_": "builtins.dict", "a": 1}})
+    assert main(config_dir=app, allow=["builtins.*"])(build)(cfg) == {"a": 1}
+    with pytest.raises(TargetError, match=r"builtins\.dict is not allowed here"):
+        main(config_dir=app, allow=["collections.*"])(build)(cfg)
+    with pytest.raises(TargetError, match=r"allowed: \(nothing\)"):
+        main(config_dir=app, allow=[])(build)(cfg)  # an empty list allows nothing, not everything
 
 
 # -- errors -----------------------------------------------------------------------------------
