@@ -64,6 +64,7 @@ def write_record(directory: Path, job_config: str, run_config: str, overrides: S
 @contextmanager
 def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
     """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
+    new_level = _level(level)  # before any handler is added, so a bad level leaves none behind
     root = logging.getLogger()
     old_level = root.level
     handlers: list[logging.Handler] = []
@@ -79,7 +80,7 @@ def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Itera
         handlers.append(file_handler)
     for handler in handlers:
         root.addHandler(handler)
-    root.setLevel(_level(level))
+    root.setLevel(new_level)
     try:
         yield logging.getLogger("instantiate.run")
     finally:
