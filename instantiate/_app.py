@@ -214,7 +214,7 @@ class App:
 class RunSettings:
     """The run's own settings, from ``_run_`` or a ported config's ``hydra:`` section."""
 
-    def __init__(self, run_dir: str, sweep_dir: str, chdir: bool, log_level: Any, launcher: str) -> None:
+    def __init__(self, run_dir: str, sweep_dir: str, chdir: bool, log_level: int, launcher: str) -> None:
         self.run_dir = run_dir
         self.sweep_dir = sweep_dir
         self.chdir = chdir
@@ -223,7 +223,7 @@ class RunSettings:
 
     @classmethod
     def of(cls, cfg: Any) -> RunSettings:
-        from ._rundir import DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR
+        from ._rundir import DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR, level_number
 
         run = cfg.get("_run_") or {}
         hydra = cfg.get("hydra") or {}
@@ -242,7 +242,8 @@ class RunSettings:
             run_dir=str(pick("dir", "run.dir", DEFAULT_RUN_DIR)),
             sweep_dir=str(pick("sweep_dir", "sweep.dir", DEFAULT_SWEEP_DIR)),
             chdir=bool(pick("chdir", "job.chdir", False)),
-            log_level=pick("log_level", "job_logging.root.level", "INFO"),
+            # checked here, so a bad level fails before a run directory is made
+            log_level=level_number(pick("log_level", "job_logging.root.level", "INFO")),
             launcher=str(pick("launcher", "launcher.name", "basic")),
         )
 

@@ -64,7 +64,7 @@ def write_record(directory: Path, job_config: str, run_config: str, overrides: S
 @contextmanager
 def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
     """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
-    new_level = _level(level)  # before any handler is added, so a bad level leaves none behind
+    new_level = level_number(level)  # before any handler is added, so a bad level leaves none behind
     root = logging.getLogger()
     old_level = root.level
     handlers: list[logging.Handler] = []
@@ -104,7 +104,8 @@ def working_directory(directory: Path | None) -> Iterator[None]:
         os.chdir(previous)
 
 
-def _level(level: Any) -> int:
+def level_number(level: Any) -> int:
+    """``"debug"``, ``"INFO"`` or ``10`` as a ``logging`` level; anything else is a ConfigError."""
     if isinstance(level, int):
         return level
     value = logging.getLevelName(str(level).upper())
