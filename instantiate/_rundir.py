@@ -31,6 +31,12 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
     """
     when = now or datetime.now()
     base = Path(when.strftime(os.fspath(pattern)))
+    if base.name in ("", ".", ".."):  # an existing directory with no name to add _1 to
+        raise ConfigError(
+            f"the run directory {os.fspath(pattern)!r} names no new directory",
+            path="_run_.dir",
+            hint="give the run its own directory, such as runs/%Y-%m-%d/%H-%M-%S",
+        )
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
