@@ -136,7 +136,7 @@ class App:
             print(self.info_text(overrides))
             return None
         if options.cfg:
-            print(self.config_text(overrides, options.cfg, options.resolve), end="")
+            print(self.config_text(overrides, options.cfg, options.resolve, options.run_dir), end="")
             return None
         allow = options.allow  # main(allow=...) is applied by the task's wrapper, around this
         if options.multirun:
@@ -170,11 +170,21 @@ class App:
         directory = new_directory(run_dir or RunSettings.of(cfg).run_dir)
         return execute(Job.prepare(self, cfg, list(overrides), directory, verbose=verbose, allow=allow))
 
-    def config_text(self, overrides: Sequence[str], which: str, resolve: bool) -> str:
+    def config_text(
+        self, overrides: Sequence[str], which: str, resolve: bool, run_dir: str | None = None
+    ) -> str:
+        """The composed config as YAML; ``job`` leaves out ``_run_`` (after resolving against it)."""
+        import yaml
+
+        from ._rundir import planned_directory
+
         cfg = self.compose(overrides)
+        if resolve:  # show $<run:dir> as the directory a run started now would get; none is made
+            cfg["_run_"]["dir"] = str(planned_directory(run_dir or RunSettings.of(cfg).run_dir).resolve())
+        data = cfg.to_dict(resolve=resolve)
         if which == "job":
-            del cfg["_run_"]
-        return str(cfg.to_yaml(resolve=resolve))
+            del data["_run_"]
+        return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
 
     def groups(self) -> dict[str, list[str]]:
         """Every config group on the search path and its options."""

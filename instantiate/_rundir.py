@@ -29,8 +29,7 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
     When the directory exists, ``_1``, ``_2``, ... is appended until ``os.mkdir`` succeeds, so
     concurrent runs cannot end up in the same place.
     """
-    when = now or datetime.now()
-    base = Path(when.strftime(os.fspath(pattern)))
+    base = planned_directory(pattern, now)
     if base.name in ("", ".", ".."):  # an existing directory with no name to add _1 to
         raise ConfigError(
             f"the run directory {os.fspath(pattern)!r} names no new directory",
@@ -51,6 +50,11 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
             raise ConfigError(f"cannot create the run directory {candidate}: {error}") from None
         return candidate.resolve()
     raise ConfigError(f"every name for the run directory {base} is taken")  # pragma: no cover
+
+
+def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
+    """The directory ``pattern`` names at ``now``: where a run started then goes (before any ``_1``)."""
+    return Path((now or datetime.now()).strftime(os.fspath(pattern)))
 
 
 def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
