@@ -81,6 +81,11 @@ class App:
     # -- the command line ---------------------------------------------------------------------
     def run_command_line(self, argv: Sequence[str]) -> Any:
         """Parse ``argv`` and do what it asks; a ConfigError becomes one message and exit 1."""
+        if argv[:1] == ["--complete"]:  # the words to complete may look like flags: no argparse
+            from ._completion import candidates
+
+            sys.stdout.write("".join(f"{word}\n" for word in candidates(self, list(argv[1:]))))
+            raise SystemExit(0)  # what the shell reads must end here, whatever follows train()
         options = self.parser().parse_args(list(argv))
         try:
             return self.dispatch(options)
@@ -112,7 +117,6 @@ class App:
         add("-v", "--verbose", action="store_true", help="log at DEBUG level")
         add("--traceback", action="store_true", help="show the full traceback of a config error")
         add("--shell-completion", choices=("bash", "zsh"), help="print a shell completion script")
-        add("--complete", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
@@ -125,13 +129,9 @@ class App:
         if options.shell_completion:
             from ._completion import completion_script
 
-            print(completion_script(options.shell_completion, self.name))
-            return None
-        if options.complete is not None:
-            from ._completion import candidates
-
-            print("\n".join(candidates(self, options.complete)))
-            return None
+            script = os.path.basename(sys.argv[0]) if sys.argv[0] not in ("", "-c") else None
+            print(completion_script(options.shell_completion, self.name, script), end="")
+            raise SystemExit(0)  # the output is eval'ed: nothing may follow it
         if options.info:
             print(self.info_text(overrides))
             return None
