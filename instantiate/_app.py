@@ -186,11 +186,19 @@ class App:
             del data["_run_"]
         return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
 
-    def groups(self) -> dict[str, list[str]]:
-        """Every config group on the search path and its options."""
+    def repository(self, overrides: Sequence[str] = ()) -> Any:
+        """The config search path as ``compose`` sees it: with a ported ``hydra.searchpath``."""
+        from ._composition import _extend_search_path
+        from ._overrides import parse_overrides
         from ._repository import Repository
 
         repo = Repository.from_search_path(self.config_dir, None)
+        _extend_search_path(repo, self.config_name, parse_overrides(list(overrides)))
+        return repo
+
+    def groups(self) -> dict[str, list[str]]:
+        """Every config group on the search path and its options."""
+        repo = self.repository()
         return {group: repo.options(group) for group in repo.all_groups() if repo.options(group)}
 
     def help_text(self) -> str:
@@ -205,9 +213,8 @@ class App:
         """The search path, the defaults tree with each config's file, and the choices."""
         from ._defaults_tree import build_defaults
         from ._overrides import parse_overrides
-        from ._repository import Repository
 
-        repo = Repository.from_search_path(self.config_dir, None)
+        repo = self.repository(overrides)
         defaults = build_defaults(repo, self.config_name, parse_overrides(list(overrides)))
         lines = ["Config search path:", repo.describe(), "", "Defaults tree:"]
         _tree_lines(defaults.tree, 1, lines)

@@ -106,7 +106,10 @@ def candidates(app: Any, words: list[str]) -> list[str]:
         for i, word in enumerate(words[:-1])
         if not word.startswith("-") and not (i > 0 and words[i - 1] in FLAG_VALUES)
     ]
-    groups = app.groups()
+    try:
+        groups = app.groups()
+    except Exception:  # completion must never fail loudly
+        groups = {}
     prefix = current[: len(current) - len(current.lstrip("+~"))]
     body = current[len(prefix) :]
     if "=" in body:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from textwrap import dedent
 from typing import Any
 
 import pytest
 import yaml
-from apps import RUN_DIR, TASK, returned, run_app, run_dirs, task_saw, write_app
+from apps import APP_TREE, RUN_DIR, TASK, returned, run_app, run_dirs, task_saw, write_app
 
 from instantiate import Config, ConfigError, TargetError, instantiate, main
 
@@ -229,6 +230,20 @@ def test_help_lists_flags_groups_and_options(app: Path) -> None:
     groups = out.split("Config groups")[1]
     assert "  data: synthetic\n  experiment: wide\n  model: big, small\n  optimizer: adam, sgd" in groups
     assert not (app / "outputs").exists()
+
+
+def test_a_ported_searchpath_counts_for_help_info_and_completion(tmp_path: Path) -> None:
+    train = dedent(APP_TREE["conf/train.yaml"]) + f"hydra:\n  searchpath: [file://{tmp_path}/extra]\n"
+    write_app(tmp_path, {"conf/train.yaml": train, "extra/model/huge.yaml": "name: huge\nhidden: 1024\n"})
+    done = run_app(tmp_path, "model=huge")
+    assert done.returncode == 0, done.stderr
+    assert task_saw(done)["model"] == {"name": "huge", "hidden": 1024}
+    assert "  model: big, huge, small" in run_app(tmp_path, "--help").stdout
+    info = run_app(tmp_path, "--info", "model=huge")
+    assert info.returncode == 0, info.stderr
+    assert f"{tmp_path}/extra (directory)" in info.stdout
+    assert f"model/huge -> model  ({tmp_path}/extra/model/huge.yaml)" in info.stdout
+    assert run_app(tmp_path, "--complete", "model=h").stdout == "model=huge\n"
 
 
 # -- logging ----------------------------------------------------------------------------------
