@@ -265,16 +265,21 @@ class RunSettings:
         )
 
 
-def _tree_lines(tree: Any, depth: int, lines: list[str]) -> None:
+def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None = None) -> None:
     node = tree.node
     label = f"{node.group_path}: {node.value}" if node.kind == "group" else node.config_path or "<primary>"
     if node.optional:
         label = f"optional {label}"
     if node.chosen_by:
         label += f"   (chosen by {node.chosen_by})"
+    elif (
+        node.kind == "group" and node.source and parent_file and not node.source.startswith(parent_file + ":")
+    ):
+        label += f"   (chosen by {node.source})"  # an 'override /group: ...' in another config
     lines.append("    " * depth + label)
+    origin = tree.loaded.origin if tree.loaded is not None else None
     for child in tree.children or ():
-        _tree_lines(child, depth + 1, lines)
+        _tree_lines(child, depth + 1, lines, origin)
 
 
 def _job_name(task: Callable[..., Any]) -> str:

@@ -201,7 +201,7 @@ def test_info_shows_search_path_defaults_tree_merge_order_and_choices(app: Path)
     assert f"Config search path:\n    {conf} (directory)" in out
     tree = out.split("Defaults tree:\n")[1].split("\n\n")[0].splitlines()
     assert tree[0].strip() == "train"
-    assert any(line.strip().startswith("model: big") for line in tree), tree
+    assert f"        model: big   (chosen by {conf}/experiment/wide.yaml:3)" in tree
     assert any(line.strip().startswith("experiment: wide") and "+experiment=wide" in line for line in tree)
     assert any(line.strip().startswith("optimizer: sgd") and "optimizer=sgd" in line for line in tree)
     merged = out.split("Merged in this order (later wins):\n")[1].split("\n\n")[0]
