@@ -37,6 +37,8 @@ def main(
     only narrow it further. Called with a ``Config`` (``train(cfg)``), the decorated function
     simply runs the task on it (under ``allow``).
     """
+    if callable(config_dir):  # @main without parentheses: the task arrived as config_dir
+        raise TypeError("@main needs its arguments: write @main(config_dir=..., config_name=...)")
 
     def decorate(task: Task) -> Task:
         app = App(task, config_dir, config_name, allow)

@@ -438,6 +438,13 @@ def test_app_without_a_config_name(tmp_path: Path) -> None:
         nameless.app.compose([])  # type: ignore[attr-defined]
 
 
+def test_main_without_parentheses_says_so() -> None:
+    with pytest.raises(TypeError, match=r"@main needs its arguments: write @main\(config_dir="):
+
+        @main  # type: ignore[arg-type]
+        def train(cfg: Config) -> None: ...
+
+
 def test_config_dir_is_relative_to_the_tasks_file(task: Any) -> None:
     @main(config_dir="conf", config_name="train")
     def here(cfg: Config) -> None: ...
