@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -79,7 +80,9 @@ def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Itera
     old_level = root.level
     handlers: list[logging.Handler] = []
     formatter = logging.Formatter(LOG_FORMAT)
-    if not any(getattr(h, "_instantiate_console", False) for h in root.handlers):
+    # a script that set up logging itself keeps its console handler; adding ours too would
+    # print every line twice
+    if not any(getattr(h, "_instantiate_console", False) or _is_console(h) for h in root.handlers):
         console = logging.StreamHandler()
         console.setFormatter(formatter)
         console._instantiate_console = True  # type: ignore[attr-defined]
@@ -112,6 +115,10 @@ def working_directory(directory: Path | None) -> Iterator[None]:
         yield
     finally:
         os.chdir(previous)
+
+
+def _is_console(handler: logging.Handler) -> bool:
+    return isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout)
 
 
 def level_number(level: Any) -> int:

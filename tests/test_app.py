@@ -265,6 +265,16 @@ def test_log_level(app: Path, args: list[str], debug: bool, info: bool) -> None:
     assert ("[task][INFO] - training small" in log) is info
 
 
+def test_a_script_that_configured_logging_gets_each_line_once(tmp_path: Path) -> None:
+    main_block = 'if __name__ == "__main__":\n'
+    script = TASK.replace(main_block, main_block + "    logging.basicConfig()\n")
+    write_app(tmp_path, script=script)
+    done = run_app(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("training small with lr 0.1") == 1, done.stderr  # its own handler, not ours too
+    assert "training small with lr 0.1" in (only_run_dir(tmp_path) / "train.log").read_text()
+
+
 def test_an_unknown_log_level_fails_before_making_a_directory(app: Path) -> None:
     done = run_app(app, "_run_.log_level=LOUD")
     assert done.returncode == 1

@@ -71,6 +71,19 @@ def test_run_logging_writes_the_file_and_restores_logging(tmp_path: Path) -> Non
     assert "[x.y][DEBUG] - detail" in text
 
 
+def test_run_logging_adds_no_console_when_there_is_one(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    console = logging.StreamHandler(sys.stderr)
+    root.addHandler(console)
+    try:
+        with run_logging(tmp_path / "job.log"):
+            added = [h for h in root.handlers if isinstance(h, logging.StreamHandler) and h is not console]
+            assert [type(h) for h in added if h.stream in (sys.stderr, sys.stdout)] == []
+            assert any(isinstance(h, logging.FileHandler) for h in added)
+    finally:
+        root.removeHandler(console)
+
+
 def test_a_bad_log_level_leaves_logging_as_it_was(tmp_path: Path) -> None:
     root = logging.getLogger()
     before = (list(root.handlers), root.level)
