@@ -149,7 +149,7 @@ class App:
 
     # -- what the commands do -----------------------------------------------------------------
     def compose(self, overrides: Sequence[str]) -> Any:
-        """The composed config for these overrides (with ``_run_.name`` set)."""
+        """The composed config for these overrides, with ``_run_.name`` set unless already given."""
         from ._composition import compose
 
         if self.config_name is None:
@@ -158,7 +158,9 @@ class App:
                 hint="pass config_name to @main(config_dir=..., config_name=...)",
             )
         cfg = compose(self.config_name, overrides=list(overrides), config_dir=self.config_dir)
-        cfg["_run_"]["name"] = self.name
+        run = cfg["_run_"]
+        if run.get("name") is None:  # _run_.name=exp1 (or a ported hydra.job.name) renames the run
+            run["name"] = cfg.select("hydra.job.name", default=None) or self.name
         return cfg
 
     def run_once(

@@ -82,8 +82,8 @@ FLAG_VALUES: dict[str, tuple[str, ...]] = {
     "--allow": (),
 }
 # What composition records under _run_ is not a setting to override; these are.
-RUN_RECORD = frozenset({"config_name", "choices", "overrides", "name"})
-RUN_SETTINGS = ("_run_.dir", "_run_.chdir", "_run_.log_level", "_run_.launcher", "_run_.sweep_dir")
+RUN_RECORD = frozenset({"config_name", "choices", "overrides"})
+RUN_SETTINGS = tuple(f"_run_.{key}" for key in ("dir", "name", "chdir", "log_level", "launcher", "sweep_dir"))
 
 
 def completion_script(shell: str, prog: str, script: str | None = None) -> str:

@@ -150,6 +150,17 @@ def test_where_the_run_directory_is(app: Path, args: list[str], pattern: str) ->
     assert not (app / "outputs").exists()
 
 
+@pytest.mark.parametrize("override", ["_run_.name=exp1", "hydra.job.name=exp1"])
+def test_the_run_can_be_renamed(app: Path, override: str) -> None:
+    done = run_app(app, override)
+    assert done.returncode == 0, done.stderr
+    directory = only_run_dir(app)
+    assert (directory / "exp1.log").is_file() and not (directory / "train.log").exists()
+    paths = task_saw(done)["paths"]
+    assert (paths["run_name"], paths["job_name"]) == ("exp1", "exp1")
+    assert yaml.safe_load((directory / "run.yaml").read_text())["_run_"]["name"] == "exp1"
+
+
 def test_a_run_directory_given_twice_is_not_reused(app: Path) -> None:
     for _ in range(2):
         assert run_app(app, "--run-dir", "runs/same").returncode == 0
