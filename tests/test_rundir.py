@@ -105,12 +105,17 @@ def test_working_directory_comes_back_after_an_error(tmp_path: Path) -> None:
         assert os.getcwd() == here
 
 
-def test_five_runs_started_together_get_five_directories(tmp_path: Path) -> None:
-    """Started in the same second, each run still gets its own directory and its own record."""
+@pytest.mark.parametrize("same_name", [False, True])
+def test_five_runs_started_together_get_five_directories(tmp_path: Path, same_name: bool) -> None:
+    """Started in the same second, each run still gets its own directory and its own record.
+
+    With ``same_name`` all five ask for one directory, so they certainly collide.
+    """
     write_app(tmp_path)
+    extra = ["_run_.dir=outputs/fixed/together"] if same_name else []
     runs = [
         subprocess.Popen(
-            [sys.executable, "train.py", f"seed={i}"],
+            [sys.executable, "train.py", f"seed={i}", *extra],
             cwd=tmp_path,
             env=env(),
             stdout=subprocess.PIPE,
@@ -124,7 +129,11 @@ def test_five_runs_started_together_get_five_directories(tmp_path: Path) -> None
         assert run.returncode == 0, err
     dirs = run_dirs(tmp_path)
     assert len(dirs) == 5, dirs
-    assert all(RUN_DIR.match(d.relative_to(tmp_path).as_posix()) for d in dirs)
+    if same_name:
+        names = ["together", "together_1", "together_2", "together_3", "together_4"]
+        assert [d.name for d in dirs] == names
+    else:
+        assert all(RUN_DIR.match(d.relative_to(tmp_path).as_posix()) for d in dirs)
     seeds = sorted(yaml.safe_load((d / "config.yaml").read_text())["seed"] for d in dirs)
     assert seeds == [0, 1, 2, 3, 4]  # each directory holds its own run's config, none overwritten
     for d in dirs:
