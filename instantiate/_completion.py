@@ -91,7 +91,8 @@ def completion_script(shell: str, prog: str, script: str | None = None) -> str:
     names = list(dict.fromkeys(n for n in (prog, script) if n))
     func = "".join(c if c.isalnum() else "_" for c in prog)
     template = _BASH if shell == "bash" else _ZSH
-    return template.format(names=" ".join(map(shlex.quote, names)), shown=names[-1], func=func)
+    shown = f"python {script}" if script and script.endswith(".py") else prog  # how to run it
+    return template.format(names=" ".join(map(shlex.quote, names)), shown=shown, func=func)
 
 
 def candidates(app: Any, words: list[str]) -> list[str]:
