@@ -51,8 +51,9 @@ def main(
                 return task(*args, **kwargs)
             from ._targets import allowed_targets
 
-            # Here, not in the job: wherever the task runs (a sweep's worker too), the author's
-            # policy is the outer one, and --allow patterns nest inside it.
+            # Here, not in the job: wherever the task runs (a sweep's worker too) the author's
+            # policy holds, and --allow, applied by the job around this call, can only narrow
+            # it, as nested policies must all agree.
             with allowed_targets(*app.allow):
                 return task(*args, **kwargs)
 
