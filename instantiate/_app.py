@@ -33,18 +33,29 @@ def main(
     """Decorate ``task(cfg)``: composes the config from the command line and runs it.
 
     ``config_dir`` is relative to the file that defines ``task``. ``allow`` restricts targets
-    like ``allowed_targets`` for everything the task instantiates. Called with a ``Config``
-    (``train(cfg)``), the decorated function simply runs the task on it.
+    like ``allowed_targets`` for everything the task instantiates; the CLI's ``--allow`` can
+    only narrow it further. Called with a ``Config`` (``train(cfg)``), the decorated function
+    simply runs the task on it (under ``allow``).
     """
+    if callable(config_dir):  # @main without parentheses: the task arrived as config_dir
+        raise TypeError("@main needs its arguments: write @main(config_dir=..., config_name=...)")
 
     def decorate(task: Task) -> Task:
         app = App(task, config_dir, config_name, allow)
 
         @functools.wraps(task)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if args or kwargs:
+            if not (args or kwargs):
+                return app.run_command_line(sys.argv[1:])
+            if app.allow is None:
                 return task(*args, **kwargs)
-            return app.run_command_line(sys.argv[1:])
+            from ._targets import allowed_targets
+
+            # Here, not in the job: wherever the task runs (a sweep's worker too) the author's
+            # policy holds, and --allow, applied by the job around this call, can only narrow
+            # it, as nested policies must all agree.
+            with allowed_targets(*app.allow):
+                return task(*args, **kwargs)
 
         wrapper.app = app  # type: ignore[attr-defined]
         app.entry = wrapper  # what worker processes call: picklable by its module-level name
@@ -73,6 +84,11 @@ class App:
     # -- the command line ---------------------------------------------------------------------
     def run_command_line(self, argv: Sequence[str]) -> Any:
         """Parse ``argv`` and do what it asks; a ConfigError becomes one message and exit 1."""
+        if argv[:1] == ["--complete"]:  # the words to complete may look like flags: no argparse
+            from ._completion import candidates
+
+            sys.stdout.write("".join(f"{word}\n" for word in candidates(self, list(argv[1:]))))
+            raise SystemExit(0)  # what the shell reads must end here, whatever follows train()
         parser = self.parser()
         # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
         # which argparse alone would refuse as "unrecognized"; no override starts with '-'
@@ -110,7 +126,6 @@ class App:
         add("-v", "--verbose", action="store_true", help="log at DEBUG level")
         add("--traceback", action="store_true", help="show the full traceback of a config error")
         add("--shell-completion", choices=("bash", "zsh"), help="print a shell completion script")
-        add("--complete", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
@@ -123,20 +138,16 @@ class App:
         if options.shell_completion:
             from ._completion import completion_script
 
-            print(completion_script(options.shell_completion, self.name))
-            return None
-        if options.complete is not None:
-            from ._completion import candidates
-
-            print("\n".join(candidates(self, options.complete)))
-            return None
+            script = os.path.basename(sys.argv[0]) if sys.argv[0] not in ("", "-c") else None
+            print(completion_script(options.shell_completion, self.name, script), end="")
+            raise SystemExit(0)  # the output is eval'ed: nothing may follow it
         if options.info:
             print(self.info_text(overrides))
             return None
         if options.cfg:
-            print(self.config_text(overrides, options.cfg, options.resolve), end="")
+            print(self.config_text(overrides, options.cfg, options.resolve, options.run_dir), end="")
             return None
-        allow = [*(self.allow or []), *(options.allow or [])] or None
+        allow = options.allow  # main(allow=...) is applied by the task's wrapper, around this
         if options.multirun:
             from ._sweeps import run_sweep
 
@@ -148,7 +159,7 @@ class App:
 
     # -- what the commands do -----------------------------------------------------------------
     def compose(self, overrides: Sequence[str]) -> Any:
-        """The composed config for these overrides (with ``_run_.name`` set)."""
+        """The composed config for these overrides, with ``_run_.name`` set unless already given."""
         from ._composition import compose
 
         if self.config_name is None:
@@ -157,7 +168,9 @@ class App:
                 hint="pass config_name to @main(config_dir=..., config_name=...)",
             )
         cfg = compose(self.config_name, overrides=list(overrides), config_dir=self.config_dir)
-        cfg["_run_"]["name"] = self.name
+        run = cfg["_run_"]
+        if run.get("name") is None:  # _run_.name=exp1 (or a ported hydra.job.name) renames the run
+            run["name"] = cfg.select("hydra.job.name", default=None) or self.name
         return cfg
 
     def run_once(
@@ -171,17 +184,35 @@ class App:
         directory = new_directory(run_dir or RunSettings.of(cfg).run_dir)
         return execute(Job.prepare(self, cfg, list(overrides), directory, verbose=verbose, allow=allow))
 
-    def config_text(self, overrides: Sequence[str], which: str, resolve: bool) -> str:
-        cfg = self.compose(overrides)
-        if which == "job":
-            del cfg["_run_"]
-        return str(cfg.to_yaml(resolve=resolve))
+    def config_text(
+        self, overrides: Sequence[str], which: str, resolve: bool, run_dir: str | None = None
+    ) -> str:
+        """The composed config as YAML; ``job`` leaves out ``_run_`` (after resolving against it)."""
+        import yaml
 
-    def groups(self) -> dict[str, list[str]]:
-        """Every config group on the search path and its options."""
+        from ._rundir import planned_directory
+
+        cfg = self.compose(overrides)
+        if resolve:  # show $<run:dir> as the directory a run started now would get; none is made
+            cfg["_run_"]["dir"] = str(planned_directory(run_dir or RunSettings.of(cfg).run_dir).resolve())
+        data = cfg.to_dict(resolve=resolve)
+        if which == "job":
+            del data["_run_"]
+        return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
+
+    def repository(self, overrides: Sequence[str] = ()) -> Any:
+        """The config search path as ``compose`` sees it: with a ported ``hydra.searchpath``."""
+        from ._composition import _extend_search_path
+        from ._overrides import parse_overrides
         from ._repository import Repository
 
         repo = Repository.from_search_path(self.config_dir, None)
+        _extend_search_path(repo, self.config_name, parse_overrides(list(overrides)))
+        return repo
+
+    def groups(self) -> dict[str, list[str]]:
+        """Every config group on the search path and its options."""
+        repo = self.repository()
         return {group: repo.options(group) for group in repo.all_groups() if repo.options(group)}
 
     def help_text(self) -> str:
@@ -196,9 +227,8 @@ class App:
         """The search path, the defaults tree with each config's file, and the choices."""
         from ._defaults_tree import build_defaults
         from ._overrides import parse_overrides
-        from ._repository import Repository
 
-        repo = Repository.from_search_path(self.config_dir, None)
+        repo = self.repository(overrides)
         defaults = build_defaults(repo, self.config_name, parse_overrides(list(overrides)))
         lines = ["Config search path:", repo.describe(), "", "Defaults tree:"]
         _tree_lines(defaults.tree, 1, lines)
@@ -215,7 +245,7 @@ class App:
 class RunSettings:
     """The run's own settings, from ``_run_`` or a ported config's ``hydra:`` section."""
 
-    def __init__(self, run_dir: str, sweep_dir: str, chdir: bool, log_level: Any, launcher: str) -> None:
+    def __init__(self, run_dir: str, sweep_dir: str, chdir: bool, log_level: int, launcher: str) -> None:
         self.run_dir = run_dir
         self.sweep_dir = sweep_dir
         self.chdir = chdir
@@ -224,7 +254,7 @@ class RunSettings:
 
     @classmethod
     def of(cls, cfg: Any) -> RunSettings:
-        from ._rundir import DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR
+        from ._rundir import DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR, level_number
 
         run = cfg.get("_run_") or {}
         hydra = cfg.get("hydra") or {}
@@ -243,21 +273,27 @@ class RunSettings:
             run_dir=str(pick("dir", "run.dir", DEFAULT_RUN_DIR)),
             sweep_dir=str(pick("sweep_dir", "sweep.dir", DEFAULT_SWEEP_DIR)),
             chdir=bool(pick("chdir", "job.chdir", False)),
-            log_level=pick("log_level", "job_logging.root.level", "INFO"),
+            # checked here, so a bad level fails before a run directory is made
+            log_level=level_number(pick("log_level", "job_logging.root.level", "INFO")),
             launcher=str(run.get("launcher", "basic")),  # hydra.launcher.name is a job name, not ours
         )
 
 
-def _tree_lines(tree: Any, depth: int, lines: list[str]) -> None:
+def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None = None) -> None:
     node = tree.node
     label = f"{node.group_path}: {node.value}" if node.kind == "group" else node.config_path or "<primary>"
     if node.optional:
         label = f"optional {label}"
     if node.chosen_by:
         label += f"   (chosen by {node.chosen_by})"
+    elif (
+        node.kind == "group" and node.source and parent_file and not node.source.startswith(parent_file + ":")
+    ):
+        label += f"   (chosen by {node.source})"  # an 'override /group: ...' in another config
     lines.append("    " * depth + label)
+    origin = tree.loaded.origin if tree.loaded is not None else None
     for child in tree.children or ():
-        _tree_lines(child, depth + 1, lines)
+        _tree_lines(child, depth + 1, lines, origin)
 
 
 def _job_name(task: Callable[..., Any]) -> str:

@@ -18,7 +18,7 @@ from ._errors import (
 )
 from ._grammar import BuiltRef, Call, Concat, Expr, Ref, parse, parsed
 from ._paths import Link, parse_path, path_of
-from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
+from ._provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from ._resolvers import get_resolver, resolver_names
 
 MISSING = "???"

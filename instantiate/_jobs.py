@@ -59,7 +59,7 @@ class Job:
             config=cfg,
             overrides=list(overrides),
             directory=str(directory),
-            name=app.name,
+            name=str(run["name"]),
             chdir=settings.chdir,
             log_level=logging.DEBUG if verbose else settings.log_level,
             allow=allow,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -29,8 +30,13 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
     When the directory exists, ``_1``, ``_2``, ... is appended until ``os.mkdir`` succeeds, so
     concurrent runs cannot end up in the same place.
     """
-    when = now or datetime.now()
-    base = Path(when.strftime(os.fspath(pattern)))
+    base = planned_directory(pattern, now)
+    if base.name in ("", ".", ".."):  # an existing directory with no name to add _1 to
+        raise ConfigError(
+            f"the run directory {os.fspath(pattern)!r} names no new directory",
+            path="_run_.dir",
+            hint="give the run its own directory, such as runs/%Y-%m-%d/%H-%M-%S",
+        )
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -45,6 +51,11 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
             raise ConfigError(f"cannot create the run directory {candidate}: {error}") from None
         return candidate.resolve()
     raise ConfigError(f"every name for the run directory {base} is taken")  # pragma: no cover
+
+
+def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
+    """The directory ``pattern`` names at ``now``: where a run started then goes (before any ``_1``)."""
+    return Path((now or datetime.now()).strftime(os.fspath(pattern)))
 
 
 def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
@@ -64,11 +75,14 @@ def write_record(directory: Path, job_config: str, run_config: str, overrides: S
 @contextmanager
 def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
     """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
+    new_level = level_number(level)  # before any handler is added, so a bad level leaves none behind
     root = logging.getLogger()
     old_level = root.level
     handlers: list[logging.Handler] = []
     formatter = logging.Formatter(LOG_FORMAT)
-    if not any(getattr(h, "_instantiate_console", False) for h in root.handlers):
+    # a script that set up logging itself keeps its console handler; adding ours too would
+    # print every line twice
+    if not any(getattr(h, "_instantiate_console", False) or _is_console(h) for h in root.handlers):
         console = logging.StreamHandler()
         console.setFormatter(formatter)
         console._instantiate_console = True  # type: ignore[attr-defined]
@@ -79,7 +93,7 @@ def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Itera
         handlers.append(file_handler)
     for handler in handlers:
         root.addHandler(handler)
-    root.setLevel(_level(level))
+    root.setLevel(new_level)
     try:
         yield logging.getLogger("instantiate.run")
     finally:
@@ -103,7 +117,12 @@ def working_directory(directory: Path | None) -> Iterator[None]:
         os.chdir(previous)
 
 
-def _level(level: Any) -> int:
+def _is_console(handler: logging.Handler) -> bool:
+    return isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout)
+
+
+def level_number(level: Any) -> int:
+    """``"debug"``, ``"INFO"`` or ``10`` as a ``logging`` level; anything else is a ConfigError."""
     if isinstance(level, int):
         return level
     value = logging.getLevelName(str(level).upper())
