@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import argparse
 
 Task = TypeVar("Task", bound=Callable[..., Any])
+# The run's own settings: in the config the task receives, left out of the job config it records.
+RUN_SECTIONS = ("_run_", "hydra")
 
 
 def main(
@@ -161,6 +163,7 @@ class App:
     def compose(self, overrides: Sequence[str]) -> Any:
         """The composed config for these overrides, with ``_run_.name`` set unless already given."""
         from ._composition import compose
+        from ._run import mirror_into_hydra
 
         if self.config_name is None:
             raise ConfigError(
@@ -171,6 +174,7 @@ class App:
         run = cfg["_run_"]
         if run.get("name") is None:  # _run_.name=exp1 (or a ported hydra.job.name) renames the run
             run["name"] = cfg.select("hydra.job.name", default=None) or self.name
+        mirror_into_hydra(cfg)
         return cfg
 
     def run_once(
@@ -190,14 +194,18 @@ class App:
         """The composed config as YAML; ``job`` leaves out ``_run_`` (after resolving against it)."""
         import yaml
 
+        from ._run import mirror_into_hydra
         from ._rundir import planned_directory
 
         cfg = self.compose(overrides)
         if resolve:  # show $<run:dir> as the directory a run started now would get; none is made
             cfg["_run_"]["dir"] = str(planned_directory(run_dir or RunSettings.of(cfg).run_dir).resolve())
+        if resolve:
+            mirror_into_hydra(cfg)
         data = cfg.to_dict(resolve=resolve)
         if which == "job":
-            del data["_run_"]
+            for key in RUN_SECTIONS:
+                data.pop(key, None)
         return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
 
     def repository(self, overrides: Sequence[str] = ()) -> Any:

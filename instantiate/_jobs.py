@@ -42,7 +42,8 @@ class Job:
         index: int | None = None,
     ) -> Job:
         """Record the run in ``directory`` (config, overrides) and return the job to execute."""
-        from ._app import RunSettings
+        from ._app import RUN_SECTIONS, RunSettings
+        from ._run import mirror_into_hydra
         from ._rundir import write_record
 
         run = cfg["_run_"]
@@ -50,10 +51,15 @@ class Job:
         run["overrides"] = list(overrides)
         if index is not None:
             run["job_index"] = index
+        mirror_into_hydra(cfg)
         settings = RunSettings.of(cfg)
         job_config = Config(cfg)
-        del job_config["_run_"]
-        write_record(directory, job_config.to_yaml(), Config({"_run_": run}).to_yaml(), overrides)
+        run_config = Config({})
+        for key in RUN_SECTIONS:
+            if key in job_config:
+                run_config[key] = job_config[key]
+                del job_config[key]
+        write_record(directory, job_config.to_yaml(), run_config.to_yaml(), overrides)
         return cls(
             task=app.entry,
             config=cfg,

@@ -116,4 +116,37 @@ def _lookup(root: Any, key: str, shown: str) -> Any:
     return node
 
 
-__all__ = ["HYDRA_NAMES", "RUN_KEY", "hydra_value", "install_run_resolvers", "run_value"]
+# Hydra's names a user may set to rename or configure a run; every other run value is a fact
+# of this run and is always written over.
+_USER_SET = frozenset({"job.name", "job.config_name"})
+
+
+def mirror_into_hydra(cfg: Config) -> None:
+    """Copy run values into a ported config's ``hydra:`` section under Hydra's names.
+
+    Configs written for Hydra refer to ``${hydra.job.name}`` or ``${hydra.runtime.output_dir}``
+    as nodes; with the values mirrored there, those paths resolve as they did under Hydra.
+    Configs without a ``hydra:`` section are left alone.
+    """
+    section = cfg.get("hydra")
+    run = cfg.get(RUN_KEY)
+    if not isinstance(section, Config) or section.is_sequence() or not isinstance(run, Config):
+        return
+    for hydra_name, run_key in HYDRA_NAMES.items():
+        if run_key not in run:
+            continue
+        *parents, leaf = hydra_name.split(".")
+        node = section
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, Config) or child.is_sequence():
+                node[part] = {}
+                child = node[part]
+            node = child
+        if hydra_name in _USER_SET and leaf in node:
+            continue
+        node[leaf] = run._link[0][run_key]  # as stored: interpolations stay unresolved
+    return
+
+
+__all__ = ["HYDRA_NAMES", "RUN_KEY", "hydra_value", "install_run_resolvers", "mirror_into_hydra", "run_value"]

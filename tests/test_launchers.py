@@ -408,7 +408,7 @@ def test_a_ported_configs_launcher_choice_and_options(tmp_path: Path) -> None:
     slurm = main(config_dir=str(conf), config_name="slurm")(lambda cfg: None).app
     assert configured_launcher(slurm.compose(["hydra/launcher=submitit_slurm"])) == (
         "submitit",
-        {"partition": "dev"},  # name refers to Hydra's own job config, which a port does not have
+        {"partition": "dev", "name": "<lambda>"},  # ${hydra.job.name}: the run's name, mirrored
         "hydra.launcher",
     )
 
