@@ -19,7 +19,7 @@ is read only when a name is not built in::
 
     # mypkg/launchers.py
     from concurrent.futures import ThreadPoolExecutor
-    from instantiate._launchers import run_job
+    from instantiate.launchers import run_job
 
     class ThreadLauncher:
         def __init__(self, max_workers: int = 4):          # options: _run_.threads.max_workers=8

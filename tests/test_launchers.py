@@ -251,7 +251,7 @@ def test_an_unknown_launcher_option_names_the_closest(tmp_path: Path) -> None:
 THIRD_PARTY = """
 from concurrent.futures import ThreadPoolExecutor
 
-from instantiate._launchers import run_job
+from instantiate.launchers import run_job
 
 
 class ThreadLauncher:
