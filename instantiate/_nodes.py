@@ -174,12 +174,14 @@ class Config:
         return self._read(key, self._get_raw(key))
 
     def get(self, key: Any, default: Any = None) -> Any:
-        """The value at ``key``, or ``default`` when there is no such key."""
+        """The value at ``key``, or ``default`` when there is no such key or it is ``???``."""
         data = self._data
         if data.__class__ in MAPPINGS:
             if key not in data:
                 return default
         elif not (isinstance(key, int) and -len(data) <= key < len(data)):
+            return default
+        if data[key].__class__ is str and data[key] == MISSING:  # as OmegaConf's get
             return default
         return self[key]
 

@@ -77,6 +77,7 @@ def test_mapping_access(train: tuple[Config, Path]) -> None:
     assert cfg.get("optim").lr == 0.1
     assert cfg.get("nope") is None
     assert cfg.get("nope", 3) == 3
+
     assert "optim" in cfg
     assert "nope" not in cfg
     assert len(cfg) == 2
@@ -87,6 +88,14 @@ def test_mapping_access(train: tuple[Config, Path]) -> None:
     assert cfg.model.layers[1].width == 0.1  # interpolations resolve on read
     assert dict(cfg.model.layers[1].items()) == {"width": 0.1}
     assert bool(cfg) and not bool(Config())
+
+
+def test_get_gives_the_default_for_a_missing_value() -> None:
+    cfg = Config({"lr": "???", "layers": ["???"]})
+    assert cfg.get("lr", 0.1) == 0.1 and cfg.get("lr") is None
+    assert cfg.layers.get(0, "x") == "x"
+    with pytest.raises(MissingValueError):
+        cfg["lr"]
 
 
 def test_keys_that_are_method_names_are_reached_by_item() -> None:
