@@ -142,7 +142,13 @@ class Evaluator:
     # -- references -------------------------------------------------------------------------
     def lookup(self, ref: Ref, holder: Link, key: Any, default: Any = MISSING) -> tuple[Any, Link | None]:
         """Follow a path reference from ``holder[0][key]``; with ``default`` a missing key gives it."""
-        link = holder if ref.up == 0 else self.start(ref, holder)
+        up = ref.up
+        if up == 0:
+            link = holder
+        elif up == 1 and holder[2] is not None:  # $<..x>: the holder's parent
+            link = holder[2]
+        else:
+            link = self.start(ref, holder)
         overlay = self.overlay
         value = link[0]
         keys = ref.keys

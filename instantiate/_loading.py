@@ -197,13 +197,17 @@ class _Constructor:
             lines[key] = key_node.start_mark.line + 1
         if not merged:
             return result
-        # YAML merge keys, in PyYAML's (and OmegaConf's) order: merged keys first, the last
-        # merged mapping's first; explicit keys win, then earlier merges.
+        # YAML merge keys as PyYAML 6.0.4 reads them: merged keys first, in the order of their
+        # mappings; an earlier mapping wins over a later one, and explicit keys win over both.
         ordered = MarkedDict(self.file)
-        for source in [*reversed(merged), result]:
+        for source in merged:
             for key, value in source.items():
-                ordered[key] = value
-                ordered.lines[key] = source.lines[key]
+                if key not in ordered:
+                    ordered[key] = value
+                    ordered.lines[key] = source.lines[key]
+        for key, value in result.items():
+            ordered[key] = value
+            ordered.lines[key] = lines[key]
         return ordered
 
     def merge_sources(self, node: Any) -> list[MarkedDict]:

@@ -379,14 +379,21 @@ def load(path: str | PathLike[str]) -> Config:
 
 def to_data(value: Any) -> Any:
     """Copy user data into config containers: Mappings become dicts, lists and tuples lists."""
+    cls = value.__class__
+    if cls is dict or cls is MarkedDict:
+        return {k: v if v.__class__ in _LEAVES else to_data(v) for k, v in value.items()}
+    if cls is list or cls is tuple or cls is MarkedList:
+        return [v if v.__class__ in _LEAVES else to_data(v) for v in value]
+    if cls in _LEAVES:
+        return value
     if isinstance(value, Config):
         return copy_data(value._data)
-    cls = value.__class__
-    if cls is dict or cls is MarkedDict or (cls not in CONTAINERS and isinstance(value, Mapping)):
+    if isinstance(value, Mapping):
         return {k: to_data(v) for k, v in value.items()}
-    if cls is list or cls is tuple or cls is MarkedList:
-        return [to_data(v) for v in value]
     return value
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})  # copied by reference: immutable
 
 
 def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:

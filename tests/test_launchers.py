@@ -112,7 +112,10 @@ def test_a_failing_job_does_not_stop_the_others(project: Path, launcher: str) ->
     assert [job.get("value") for job in jobs] == [10, None, 30]
     assert jobs[1]["error"]["type"] == "ValueError"
     assert jobs[1]["error"]["message"] == "lr=2 diverged"
-    assert 'raise ValueError(f"lr={cfg.lr} diverged")' in jobs[1]["error"]["traceback"]
+    traceback = jobs[1]["error"]["traceback"]
+    assert "in train" in traceback and traceback.endswith("ValueError: lr=2 diverged")
+    if launcher != "submitit-local":  # cloudpickle 3 ships __main__'s task as code without its source
+        assert 'raise ValueError(f"lr={cfg.lr} diverged")' in traceback
     root = Path(data["sweep_dir"])
     for num in (0, 2):
         directory = Path(jobs[num]["directory"])
