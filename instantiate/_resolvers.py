@@ -37,7 +37,7 @@ def register_resolver(
         raise ConfigError(f"resolver name {name!r} is not valid: use letters, digits, '_' and '.'")
     if name in TREE_RESOLVERS:
         raise ConfigError(f"resolver {name!r} is built into the evaluator and cannot be replaced")
-    if name in _registered and not replace and _registered[name].fn is not fn:
+    if name in _registered and not replace:  # SPEC 3: even the same function again
         raise ConfigError(
             f"a resolver named {name!r} is already registered",
             hint=f"pass replace=True to register_resolver({name!r}, ...) to replace it",

@@ -158,6 +158,19 @@ def test_registering_a_taken_name_is_an_error_unless_replace() -> None:
     assert Config({"a": "$<mine:>"}).a == 2
 
 
+def test_registering_the_same_function_again_is_an_error_too() -> None:
+    """SPEC 3: registering an existing name again is an error unless replace=True."""
+
+    def shout(text: str) -> str:
+        return text.upper()
+
+    register_resolver("shout", shout)
+    with pytest.raises(ConfigError, match="already registered"):
+        register_resolver("shout", shout)
+    register_resolver("shout", shout, replace=True)
+    assert Config({"a": "$<shout:hi>"}).a == "HI"
+
+
 @pytest.mark.parametrize("builtin", ["env", "oc.env", "now"])
 def test_builtins_are_taken_names_too(builtin: str) -> None:
     with pytest.raises(ConfigError, match="already registered"):
