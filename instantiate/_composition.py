@@ -14,10 +14,10 @@ from typing import Any, Union
 
 from ._defaults_tree import DefaultsList, build_defaults
 from ._errors import ConfigError, OverrideError, closest, did_you_mean
-from ._merging import Merger, embed, mark, missing_key, set_source, source_text
+from ._merging import Merger, embed, mark, missing_key, set_source
 from ._nodes import Config
 from ._overrides import NO_VALUE, Override, format_value, parse_overrides
-from ._provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList
+from ._provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from ._repository import Repository
 from ._run import RUN_KEY, install_run_resolvers
 
@@ -91,7 +91,7 @@ def _record_run(root: MarkedDict, config_name: str | None, defaults: DefaultsLis
         raise ConfigError(
             f"{RUN_KEY} is reserved for the settings of the run and must be a mapping, not {run!r}",
             path=RUN_KEY,
-            source=source_text(root, RUN_KEY),
+            source=source_of(root, RUN_KEY),
         )
     origin = "<composition>"
     run["config_name"] = config_name
@@ -133,10 +133,9 @@ def apply_override(root: MarkedDict, override: Override, merger: Merger, repo: R
     key = override.key_or_group.lstrip("/")
     if override.package is not None or "/" in key:
         groups = repo.all_groups()
-        near = closest(key, groups)
         raise OverrideError(
             f"override {text!r} looks like a config group choice, but there is no config group {key!r}."
-            + (f" Did you mean {near!r}?" if near else "")
+            + did_you_mean(key, groups)
             + f" Groups: {', '.join(groups) or '(none)'}",
             path=override.key,
             source=source,

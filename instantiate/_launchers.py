@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from ._errors import ConfigError, closest
+from ._errors import ConfigError, closest, did_you_mean
 from ._jobs import Job, execute
 from ._registry import Registry
 
@@ -353,11 +353,8 @@ def make_launcher(name: str, options: Mapping[str, Any], where: str | None = Non
     factory = launchers.lookup(name) if isinstance(name, str) and name else None
     if factory is None:
         names = launchers.names()
-        near = closest(name, names)
         raise ConfigError(
-            f"unknown launcher {name!r}."
-            + (f" Did you mean {near!r}?" if near else "")
-            + f" Available launchers: {', '.join(names)}",
+            f"unknown launcher {name!r}.{did_you_mean(name, names)} Available launchers: {', '.join(names)}",
             path="_run_.launcher",
             hint="choose one with --launcher NAME; a package adds one under the entry-point "
             f"group {ENTRY_POINT_GROUP!r}",

@@ -20,7 +20,7 @@ from typing import Any
 from ._errors import ConfigError, ConfigKeyError, did_you_mean
 from ._nodes import copy_data
 from ._paths import format_path
-from ._provenance import MAPPINGS, SEQUENCES, Line, MarkedDict, MarkedList
+from ._provenance import MAPPINGS, SEQUENCES, Line, MarkedDict, MarkedList, source_of
 from ._schema import structured_data
 from ._validation import check_value, child_annotation, unknown_field, unwrap_optional
 
@@ -88,7 +88,7 @@ class Merger:
                 self._schemas[id(dst)] = (dst, schema)
         for key, value in src.items():
             where = _join(path, key)
-            source = source_text(src, key)
+            source = source_of(src, key)
             annotation = self.annotation_at(schema, key, where, source)
             if key in dst:
                 old = dst[key]
@@ -100,7 +100,7 @@ class Merger:
                 if value.__class__ is str and value == MISSING:
                     continue  # '???' says "must be set", never "unset what is set"
                 if _mixes(old, value) and annotation in _UNTYPED:  # typed: place() says what fits
-                    earlier = source_text(dst, key) or "an earlier config"
+                    earlier = source_of(dst, key) or "an earlier config"
                     raise ConfigError(
                         f"cannot merge {_kind(value)} into {_kind(old)}",
                         path=where,
@@ -138,7 +138,7 @@ class Merger:
             out = MarkedList(getattr(value, "file", None))
             lines = getattr(value, "lines", None)
             for index, entry in enumerate(value):
-                entry_source = source_text(value, index) or source
+                entry_source = source_of(value, index) or source
                 out.append(self.place(entry, item, f"{path}[{index}]", entry_source))
             out.lines = list(lines) if lines is not None else [source or "<code>"] * len(out)
             return out
@@ -225,20 +225,6 @@ def storable(value: Any) -> Any:
     return value
 
 
-def source_text(container: Any, key: Any) -> str | None:
-    """``"file:line"`` of ``container[key]`` (like ``_provenance.source_of``, for any container)."""
-    lines = getattr(container, "lines", None)
-    if lines is None:
-        return None
-    if isinstance(lines, dict):
-        line = lines.get(key)
-    else:
-        line = lines[key] if isinstance(key, int) and -len(lines) <= key < len(lines) else None
-    if line is None or isinstance(line, str):
-        return line
-    return f"{container.file}:{line}"
-
-
 def carry_line(dst: Any, key: Any, src: Any, src_key: Any) -> None:
     """Record in ``dst`` where ``src[src_key]`` was written (an int line only within one file)."""
     lines = getattr(src, "lines", None)
@@ -320,4 +306,4 @@ def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-__all__ = ["RESERVED_ROOT_KEYS", "Merger", "embed", "mark", "missing_key", "source_text", "storable"]
+__all__ = ["RESERVED_ROOT_KEYS", "Merger", "embed", "mark", "missing_key", "storable"]

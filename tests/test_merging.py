@@ -15,8 +15,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from instantiate import ConfigError, ValidationError
 from instantiate._loading import parse_yaml
-from instantiate._merging import Merger, embed, mark, source_text
+from instantiate._merging import Merger, embed, mark
 from instantiate._nodes import to_data
+from instantiate._provenance import source_of
 from instantiate._schema import structured_data
 
 
@@ -92,11 +93,11 @@ def test_agrees_with_omegaconf_on_random_trees(values: list[dict[str, Any]]) -> 
 
 def test_every_entry_remembers_its_file_and_line() -> None:
     root = merged("db:\n  host: a\n  port: 1\nlist: [1, 2]\n", "db:\n  port: 2\n  user: me\n")
-    assert source_text(root, "db") == "f0.yaml:1"  # a merged mapping keeps where it began
-    assert source_text(root["db"], "host") == "f0.yaml:2"
-    assert source_text(root["db"], "port") == "f1.yaml:2"
-    assert source_text(root["db"], "user") == "f1.yaml:3"
-    assert source_text(root["list"], 1) == "f0.yaml:4"  # a copied list keeps its own lines
+    assert source_of(root, "db") == "f0.yaml:1"  # a merged mapping keeps where it began
+    assert source_of(root["db"], "host") == "f0.yaml:2"
+    assert source_of(root["db"], "port") == "f1.yaml:2"
+    assert source_of(root["db"], "user") == "f1.yaml:3"
+    assert source_of(root["list"], 1) == "f0.yaml:4"  # a copied list keeps its own lines
 
 
 def test_merging_never_changes_the_source() -> None:
@@ -121,7 +122,7 @@ def test_embed_nests_under_a_package() -> None:
     data = parse_yaml("x: 1\n", "db/a.yaml")
     wrapped = embed(data, "db.primary", "db/a.yaml:1")
     assert to_data(wrapped) == {"db": {"primary": {"x": 1}}}
-    assert source_text(wrapped, "db") == "db/a.yaml:1"
+    assert source_of(wrapped, "db") == "db/a.yaml:1"
     assert embed(data, "", "db/a.yaml:1") is data
 
 
@@ -164,9 +165,9 @@ def test_a_typed_mapping_checks_and_converts_what_is_merged() -> None:
         == expected
         == {"path": "???", "classes": 3, "extras": {"a": 2}, "optim": {"lr": 1.0, "betas": [0.9, 0.999]}}
     )
-    assert source_text(root, "classes") == "over.yaml:1"
-    assert source_text(root["optim"], "lr") == "over.yaml:3"
-    assert source_text(root["optim"], "betas") == f"{__file__}:{line_of('betas: list[float]')}"  # the field
+    assert source_of(root, "classes") == "over.yaml:1"
+    assert source_of(root["optim"], "lr") == "over.yaml:3"
+    assert source_of(root["optim"], "betas") == f"{__file__}:{line_of('betas: list[float]')}"  # the field
 
 
 @pytest.mark.parametrize(
@@ -207,7 +208,7 @@ def test_assign_with_adding_allows_keys_a_schema_lacks() -> None:
     merger, root = typed(Data)
     merger.assign(root, "new", {"x": 1}, "new", "<override '+new={x: 1}'>", adding=True)
     assert root["new"] == {"x": 1}
-    assert source_text(root["new"], "x") == "<override '+new={x: 1}'>"
+    assert source_of(root["new"], "x") == "<override '+new={x: 1}'>"
     with pytest.raises(ValidationError):
         merger.assign(root, "other", 1, "other", "<override 'other=1'>")
 
