@@ -81,7 +81,7 @@ def parse(text: str) -> str | Expr:
     found = parsed.get(text)
     if found is None:
         try:
-            found = _Parser(text).template()
+            found = _simple_reference(text) or _Parser(text).template()
         except RecursionError:
             shown = text if len(text) <= 60 else text[:57] + "..."
             raise InterpolationError(
@@ -91,6 +91,36 @@ def parse(text: str) -> str | Expr:
             parsed.clear()
         parsed[text] = found
     return found
+
+
+_SIMPLE: Any = None  # compiled on first use: `re` is not imported with the package
+
+
+def _simple_reference(text: str) -> Ref | None:
+    """The common case, ``$<..[0].out_features>`` as a whole value, read by two regexes.
+
+    Anything else (text around it, resolvers, quotes, escapes, ``@``) is left to the parser,
+    which gives the same tree for these strings, only slower.
+    """
+    global _SIMPLE
+    if _SIMPLE is None:
+        import re
+
+        key = r"[^.\[\]:,<>{}$\\'\"()\s@=]+"
+        step = rf"(?:{key}|\[-?\d+\])"
+        _SIMPLE = (
+            re.compile(
+                rf"\$(?:<(\.*)({step}(?:\.{key}|\[-?\d+\])*)>|\{{(\.*)({step}(?:\.{key}|\[-?\d+\])*)\}})"
+            ),
+            re.compile(rf"\[(-?\d+)\]|({key})"),
+        )
+    match = _SIMPLE[0].fullmatch(text)
+    if match is None:
+        return None
+    dots = match.group(1) if match.group(2) is not None else match.group(3)
+    path = match.group(2) if match.group(2) is not None else match.group(4)
+    keys = tuple(int(index) if index else name for index, name in _SIMPLE[1].findall(path))
+    return Ref(len(dots) - 1 if dots else -1, keys, text)
 
 
 def has_interpolation(text: str) -> bool:

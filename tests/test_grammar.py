@@ -16,6 +16,8 @@ from instantiate._grammar import (
     Concat,
     Expr,
     Ref,
+    _Parser,
+    _simple_reference,
     has_interpolation,
     needs_resolving,
     parse,
@@ -297,3 +299,26 @@ def test_float_literals_are_floats() -> None:
     call = parse("$<f:-1.5e3,.25>")
     assert isinstance(call, Call)
     assert call.args == (-1500.0, 0.25)
+
+
+# -- the fast path for plain references gives what the parser gives ---------------------------
+
+_PATH_PIECES = st.sampled_from(
+    ["a", "b1", "out_features", "x-y", "0", "[0]", "[-1]", "[12]", ".", "..", "[", "]", " ", ":", "@", "'"]
+)
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(["$<", "${"]),
+    st.lists(_PATH_PIECES, min_size=1, max_size=8).map("".join),
+    st.sampled_from([">", "}", ""]),
+)
+def test_simple_reference_fast_path_agrees_with_the_parser(opener: str, path: str, closer: str) -> None:
+    text = opener + path + closer
+    fast = _simple_reference(text)
+    if fast is None:
+        return  # left to the parser
+    slow = _Parser(text).template()
+    assert isinstance(slow, Ref)
+    assert (fast.up, fast.keys, fast.text) == (slow.up, slow.keys, slow.text)
