@@ -93,7 +93,8 @@ def parse(text: str) -> str | Expr:
     return found
 
 
-_SIMPLE: Any = None  # compiled on first use: `re` is not imported with the package
+_whole_reference: Any = None  # compiled on first use: `re` is not imported with the package
+_path_steps: Any = None
 
 
 def _simple_reference(text: str) -> Ref | None:
@@ -102,24 +103,21 @@ def _simple_reference(text: str) -> Ref | None:
     Anything else (text around it, resolvers, quotes, escapes, ``@``) is left to the parser,
     which gives the same tree for these strings, only slower.
     """
-    global _SIMPLE
-    if _SIMPLE is None:
+    global _whole_reference, _path_steps
+    if _whole_reference is None:
         import re
 
         key = r"[^.\[\]:,<>{}$\\'\"()\s@=]+"
-        step = rf"(?:{key}|\[-?\d+\])"
-        _SIMPLE = (
-            re.compile(
-                rf"\$(?:<(\.*)({step}(?:\.{key}|\[-?\d+\])*)>|\{{(\.*)({step}(?:\.{key}|\[-?\d+\])*)\}})"
-            ),
-            re.compile(rf"\[(-?\d+)\]|({key})"),
-        )
-    match = _SIMPLE[0].fullmatch(text)
+        path = rf"(?:{key}|\[-?\d+\])(?:\.{key}|\[-?\d+\])*"
+        _whole_reference = re.compile(rf"\$(?:<(\.*)({path})>|\{{(\.*)({path})\}})").fullmatch
+        _path_steps = re.compile(rf"\[(-?\d+)\]|({key})").findall
+    match = _whole_reference(text)
     if match is None:
         return None
-    dots = match.group(1) if match.group(2) is not None else match.group(3)
-    path = match.group(2) if match.group(2) is not None else match.group(4)
-    keys = tuple(int(index) if index else name for index, name in _SIMPLE[1].findall(path))
+    dots, path, braced_dots, braced_path = match.groups()
+    if path is None:
+        dots, path = braced_dots, braced_path
+    keys = tuple([int(index) if index else name for index, name in _path_steps(path)])
     return Ref(len(dots) - 1 if dots else -1, keys, text)
 
 
