@@ -7,6 +7,7 @@ it into ``MarkedDict``/``MarkedList`` trees. Only the safe YAML types exist: any
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 from typing import Any, Union
@@ -91,6 +92,19 @@ def load_file(path: PathLike) -> Any:
 
 def parse_yaml(text: str, file: str | None = None) -> Any:
     """Parse YAML text into marked containers (an empty document is an empty mapping)."""
+    # Reading a config allocates many objects and frees none of them: the cyclic garbage
+    # collector would walk the growing tree again and again (most of the C loader's time on a
+    # large file) while there is nothing to collect.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_yaml(text, file)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_yaml(text: str, file: str | None) -> Any:
     shown = file or "<string>"
     _check_flow_depth(text, shown)
     try:
