@@ -274,9 +274,7 @@ class Cell:
         return self.text or ms(self.seconds)
 
 
-def measure(
-    fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, min_runs: int = 2
-) -> Cell:
+def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, min_runs: int = 2) -> Cell:
     """Best wall time of fn(setup()) over repetitions filling ~budget seconds (>= min_runs, <= 100).
 
     Each repetition gets a fresh input from setup() (untimed), after a gc.collect();
@@ -384,9 +382,7 @@ def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(c) for c in col) for col in zip(headers, *rows)]
 
     def line(cells: Sequence[str]) -> str:
-        padded = [
-            c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))
-        ]
+        padded = [c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))]
         return "| " + " | ".join(padded) + " |"
 
     rule = ["-" * (w + 2) if k == 0 else "-" * (w + 1) + ":" for k, w in enumerate(widths)]
@@ -418,9 +414,7 @@ class Table:
     def render(self) -> str:
         """Title, table and notes as Markdown."""
         notes = [f"- {n}" for n in self.notes]
-        return "\n".join(
-            [f"### {self.title}", "", markdown(self.headers, self.rows), "", *notes, ""]
-        )
+        return "\n".join([f"### {self.title}", "", markdown(self.headers, self.rows), "", *notes, ""])
 
 
 def progress(message: str) -> None:
@@ -478,13 +472,9 @@ class Shape:
 def shape_parser(doc: str, shape: Shape) -> argparse.ArgumentParser:
     """Command-line options shared by the shape benchmarks."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument(
-        "--n", type=int, nargs="+", default=list(shape.sizes), help=f"sizes ({shape.size_label})"
-    )
+    p.add_argument("--n", type=int, nargs="+", default=list(shape.sizes), help=f"sizes ({shape.size_label})")
     p.add_argument("--quick", action="store_true", help="skip Hydra above n=1,000")
-    p.add_argument(
-        "--budget", type=float, default=1.0, help="seconds of repetitions per cell (min 2 runs)"
-    )
+    p.add_argument("--budget", type=float, default=1.0, help="seconds of repetitions per cell (min 2 runs)")
     return p
 
 
@@ -588,9 +578,7 @@ def versions() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu += next(
-            f" ({ln.split(':', 1)[1].strip()})" for ln in cpuinfo if ln.startswith("model name")
-        )
+        cpu += next(f" ({ln.split(':', 1)[1].strip()})" for ln in cpuinfo if ln.startswith("model name"))
     except (OSError, StopIteration):
         pass
     libs = [f"{name} {metadata.version(name)}" for name in ("hydra-core", "omegaconf", "PyYAML")]
@@ -602,10 +590,7 @@ def versions() -> str:
         or "?"
     )
     ours = NOT_IMPORTABLE if OURS_ERROR else f"instantiate @ {commit}"
-    busy = (
-        f", load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
-    )
+    busy = f", load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
     return (
-        f"{cpu}, {os.cpu_count()} cores{busy}, Python {platform.python_version()}, "
-        f"{ours}, {', '.join(libs)}"
+        f"{cpu}, {os.cpu_count()} cores{busy}, Python {platform.python_version()}, {ours}, {', '.join(libs)}"
     )

@@ -68,9 +68,7 @@ def traced(fn: Callable[[str], Any], path: str) -> Memory:
     return peak / 1e6, current / 1e6
 
 
-def check(
-    cell: Cell, plain: Callable[[Any], Any], expected: Any, label: str, notes: list[str]
-) -> None:
+def check(cell: Cell, plain: Callable[[Any], Any], expected: Any, label: str, notes: list[str]) -> None:
     """Mark the cell WRONG unless its loaded config, made plain, equals what the C loader read."""
     if not cell.ok:
         return
@@ -162,9 +160,7 @@ def main(argv: Sequence[str] | None = None) -> Table:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--mb", type=float, default=5.0, help="size of the generated YAML file")
     p.add_argument("--budget", type=float, default=1.0, help="seconds of runs per loader (min 2)")
-    p.add_argument(
-        "--quick", action="store_true", help="time OmegaConf once, skip its memory trace"
-    )
+    p.add_argument("--quick", action="store_true", help="time OmegaConf once, skip its memory trace")
     table = run(p.parse_args(argv))
     print(table.render())
     return table

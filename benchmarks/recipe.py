@@ -81,9 +81,7 @@ def count_objects(built: dict[str, Any]) -> int:
 def hydra_copies(table: Table, args: argparse.Namespace) -> None:
     """Note how many objects Hydra builds, since it re-instantiates every `${cJ}`."""
     progress("recipe: counting Hydra's objects")
-    counts = ", ".join(
-        f"{count_objects(hydra_build(recipe_config(n, True))):,} at n={n:,}" for n in args.n
-    )
+    counts = ", ".join(f"{count_objects(hydra_build(recipe_config(n, True))):,} at n={n:,}" for n in args.n)
     table.notes.append(
         "Hydra has no shared objects: the Hydra column instantiates the whole mapping with plain "
         f"`${{cJ}}` references, which it re-instantiates as copies (Service objects built: "

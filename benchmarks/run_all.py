@@ -25,8 +25,7 @@ NOTES = [
     '`yaml.load(text, Loader=yaml.CSafeLoader)` (load); `python -c "import yaml"` (import, ms '
     "over bare Python).",
     "- ours/baseline uses ours cold; Hydra/ours is Hydra's time over ours cold.",
-    "- recipe: Hydra has no shared objects, so its plain `${cJ}` references are re-instantiated "
-    "as copies.",
+    "- recipe: Hydra has no shared objects, so its plain `${cJ}` references are re-instantiated as copies.",
     "- RecursionError: the library fails at that depth under Python's default recursion limit; "
     "WRONG: it built something other than the hand-written result (see the notes above).",
 ]
@@ -35,9 +34,7 @@ NOTES = [
 def main(argv: Sequence[str] | None = None) -> str:
     """Run each script's main() in this process, then print and return the summary."""
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument(
-        "--full", action="store_true", help="no --quick: Hydra at n=10,000 too (minutes)"
-    )
+    p.add_argument("--full", action="store_true", help="no --quick: Hydra at n=10,000 too (minutes)")
     p.add_argument("--budget", type=float, default=1.0, help="seconds of repetitions per cell")
     args = p.parse_args(argv)
     options = [*([] if args.full else ["--quick"]), "--budget", str(args.budget)]

@@ -12,9 +12,7 @@ def hand(n: int) -> Sequential:
     """The same Sequential, written by hand."""
     layers = [Linear(in_features=32, out_features=16, bias=True)] if n else []
     for i in range(1, n):
-        layers.append(
-            Linear(in_features=layers[-1].out_features, out_features=16 + i % 48, bias=i % 2 == 0)
-        )
+        layers.append(Linear(in_features=layers[-1].out_features, out_features=16 + i % 48, bias=i % 2 == 0))
     return Sequential(*layers)
 
 
