@@ -307,9 +307,9 @@ def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None
 def _job_name(task: Callable[..., Any]) -> str:
     module = sys.modules.get(task.__module__)
     file = getattr(module, "__file__", None)
-    if task.__module__ == "__main__" and file:
+    if task.__module__ == "__main__" and isinstance(file, str):
         return os.path.splitext(os.path.basename(file))[0]
-    return task.__name__
+    return str(task.__name__)
 
 
 def _config_dir(task: Callable[..., Any], config_dir: str | os.PathLike[str] | None) -> str | None:

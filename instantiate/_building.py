@@ -180,8 +180,7 @@ class Builder:
         for key, value in kwargs.items():
             current = data.get(key)
             if (
-                isinstance(value, Mapping)
-                and not isinstance(value, Config)
+                isinstance(value, Mapping)  # a Config is no Mapping: it is passed as it is
                 and current.__class__ in MAPPINGS
                 and "_target_" in current
             ):

@@ -218,9 +218,9 @@ class Checker(Walk):
         if data["_target_"] == MISSING:
             self._missing(link, "_target_")
             return
-        target, error = self.resolved(link)
-        if error is not None:
-            self.report(Problem.of(error))
+        target, failure = self.resolved(link)
+        if failure is not None:
+            self.report(Problem.of(failure))
         if target is None:
             return
         if target.params is None:

@@ -133,7 +133,7 @@ class Evaluator:
 
     def text_of(self, part: Any, holder: Link, key: Any) -> str:
         if part.__class__ is str:
-            return part  # type: ignore[no-any-return]
+            return part
         value, link = self.evaluate(part, holder, key)
         if link is not None:
             return str(self.view(self.tree, link))

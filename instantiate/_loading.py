@@ -8,6 +8,7 @@ it into ``MarkedDict``/``MarkedList`` trees. Only the safe YAML types exist: any
 from __future__ import annotations
 
 import gc
+import os
 import re
 from pathlib import Path
 from typing import Any, Union
@@ -33,11 +34,11 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
         def __init__(self, stream: str) -> None:
             _Reader.__init__(self, stream)
             _Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
+            yaml.parser.Parser.__init__(self)  # type: ignore[arg-type]
             _Composer.__init__(self)
 
 
-PathLike = Union[str, Path]
+PathLike = Union[str, "os.PathLike[str]"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -48,7 +49,7 @@ ALIAS_COPIES = 100_000
 _OTHER_SAFE = {_TAG + t for t in ("timestamp", "binary", "set", "omap", "pairs", "map", "seq")}
 
 
-class _Loader(_Parser, SafeConstructor, Resolver):  # type: ignore[misc,valid-type]
+class _Loader(_Parser, SafeConstructor, Resolver):
     """libyaml's parser with OmegaConf's implicit types: ``1e-3`` is a float, dates stay text."""
 
     def __init__(self, stream: str) -> None:

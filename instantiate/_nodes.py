@@ -316,7 +316,7 @@ class Config:
         import yaml
 
         try:
-            return yaml.dump(  # type: ignore[no-any-return]
+            return yaml.dump(
                 self.to_dict(resolve=resolve),
                 Dumper=_dumper(),
                 sort_keys=False,
@@ -402,7 +402,7 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
         items: Any = data.items()
     else:
         items = enumerate(data)
-    out = [] if data.__class__ in SEQUENCES else {}
+    out: Any = [] if data.__class__ in SEQUENCES else {}
     for key, raw in items:
         value = raw
         if raw.__class__ is str and evaluator is not None and "$" in raw:
@@ -414,9 +414,9 @@ def _plain(data: Any, link: Link, evaluator: Evaluator | None) -> Any:
         elif raw.__class__ is Config:  # a node inside what a resolver returned
             value = raw.to_dict(resolve=evaluator is not None)
         if out.__class__ is list:
-            out.append(value)  # type: ignore[union-attr]
+            out.append(value)
         else:
-            out[key] = value  # type: ignore[index]
+            out[key] = value
     return out
 
 
@@ -456,7 +456,7 @@ def _mentions_built(expr: Any) -> bool:
     if isinstance(expr, Concat):
         return any(_mentions_built(p) for p in expr.parts)
     if isinstance(expr, Expr) and hasattr(expr, "args"):
-        return any(_mentions_built(a) for a in expr.args)  # type: ignore[attr-defined]
+        return any(_mentions_built(a) for a in expr.args)
     return False
 
 
