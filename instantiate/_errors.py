@@ -29,7 +29,10 @@ class ConfigError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
-        where = _where(self.path, self.source)
+        source = self.source
+        if source and source.startswith("<override ") and self.message.startswith("override "):
+            source = None  # the message names the override already
+        where = _where(self.path, source)
         text = f"{where}: {self.message}" if where else self.message
         if self.hint:
             text += f"\n  hint: {self.hint}"

@@ -360,7 +360,7 @@ def test_main_allow_holds_when_the_task_is_called_directly(app: Path) -> None:
     ("override", "words"),
     [
         ("optimizer.lr=[1,", ["optimizer.lr", "column 17"]),
-        ("optimizer.lrr=1", ["optimizer.lrr", "<override 'optimizer.lrr=1'>", "Did you mean 'lr'?"]),
+        ("optimizer.lrr=1", ["optimizer.lrr", "override 'optimizer.lrr=1'", "Did you mean 'lr'?"]),
         ("model=huge", ["model", "no option 'huge' in group 'model'", "Options: big, small"]),
         ("+experiment=nope", ["experiment", "Options: wide"]),
         ("optimizer.lr=???", ["optimizer.lr", "<override 'optimizer.lr=???'>", "mandatory value"]),
