@@ -370,11 +370,17 @@ class Builder:
         params = target.params
         if params is None:
             params = target.params = params_of(target.obj)
-        problem = call_problem(params, len(args), kwargs, partial)
-        if problem is not None:
-            raise InstantiationError(
-                f"{target.name} {problem}", path=path_of(link), source=_node_source(link)
-            )
+        keys = kwargs.keys()
+        if (
+            args
+            or not (params.var_keyword or keys <= params.names)
+            or not (partial or keys >= params.required_set)
+        ):
+            problem = call_problem(params, len(args), kwargs, partial)  # the full check, and why
+            if problem is not None:
+                raise InstantiationError(
+                    f"{target.name} {problem}", path=path_of(link), source=_node_source(link)
+                )
         for check in params.checked:
             value = kwargs.get(check.name, _NOTHING)
             if value.__class__ is not check.fast and value is not _NOTHING:
