@@ -62,7 +62,8 @@ def test_merges_like_omegaconf(pair: tuple[dict[str, Any], dict[str, Any]]) -> N
 
 
 KEYS = st.sampled_from(["a", "b", "c", "d"])
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["x", "???", "${a}", ""]))
+# No interpolations here: OmegaConf resolves one when ??? is merged over it (see the next test).
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["x", "???", ""]))
 TREES = st.recursive(
     SCALARS,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=3),
@@ -89,6 +90,17 @@ def test_agrees_with_omegaconf_on_random_trees(values: list[dict[str, Any]]) -> 
         return
     assert root == expected
     assert [to_data(v) for v in marked] == originals  # the sources are never changed
+
+
+def test_missing_merged_over_an_interpolation_keeps_the_interpolation() -> None:
+    """A deliberate difference: OmegaConf replaces ${a} by a's value at merge time."""
+    values = [{"a": None, "d": {"a": "${a}"}}, {"a": [], "d": {"a": "???"}}]
+    root: dict[str, Any] = {}
+    merger = Merger()
+    for i, value in enumerate(values):
+        merger.merge(root, mark(value, f"<value {i}>"))
+    assert root == {"a": [], "d": {"a": "${a}"}}
+    assert omegaconf_merge(*values) == {"a": [], "d": {"a": []}}
 
 
 def test_every_entry_remembers_its_file_and_line() -> None:
