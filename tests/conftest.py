@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from instantiate import _registry
 from instantiate._resolvers import clear_resolvers
 from instantiate._schema import clear_store
+
+
+# The default run is reproducible (the same examples every time, no deadline on a busy machine),
+# so CI is never red by chance; HYPOTHESIS_PROFILE=explore searches afresh on each run.
+settings.register_profile("default", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
