@@ -68,11 +68,6 @@ class Concat(Expr):
         self.parts, self.text = parts, text
 
 
-def needs_resolving(value: Any) -> bool:
-    """Cheap test: could this value hold an interpolation or an escape?"""
-    return value.__class__ is str and "$" in value
-
-
 parsed: dict[str, str | Expr] = {}  # every string parsed so far (public: the hot path reads it directly)
 
 
@@ -119,11 +114,6 @@ def _simple_reference(text: str) -> Ref | None:
         dots, path = braced_dots, braced_path
     keys = tuple([int(index) if index else name for index, name in _path_steps(path)])
     return Ref(len(dots) - 1 if dots else -1, keys, text)
-
-
-def has_interpolation(text: str) -> bool:
-    """True when the string contains a live (unescaped) interpolation."""
-    return isinstance(parse(text), Expr)
 
 
 class _Parser:

@@ -79,16 +79,3 @@ def source_of(container: Any, key: Any) -> str | None:
     if isinstance(line, str):
         return line
     return f"{container.file}:{line}"
-
-
-def set_line(container: Any, key: Any, line: Line | None) -> None:
-    """Record where ``container[key]`` came from (a no-op for unmarked containers)."""
-    lines = getattr(container, "lines", None)
-    if lines is None or line is None:
-        return
-    if isinstance(lines, dict):
-        lines[key] = line
-    elif key == len(lines):
-        lines.append(line)
-    elif key < len(lines):
-        lines[key] = line

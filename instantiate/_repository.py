@@ -252,11 +252,6 @@ class Repository:
         self._loaded[path] = found
         return found
 
-    def config_exists(self, path: str) -> bool:
-        return (path in self._loaded and self._loaded[path] is not None) or any(
-            s.is_config(path) for s in self.sources
-        )
-
     def group_exists(self, path: str) -> bool:
         return bool(path) and any(s.is_group(path) for s in self.sources)
 

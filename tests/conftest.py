@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
@@ -12,7 +11,6 @@ from hypothesis import settings
 from instantiate import _registry
 from instantiate._resolvers import clear_resolvers
 from instantiate._schema import clear_store
-
 
 # The default run is reproducible (the same examples every time, no deadline on a busy machine),
 # so CI is never red by chance; HYPOTHESIS_PROFILE=explore searches afresh on each run.

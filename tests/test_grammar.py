@@ -18,8 +18,6 @@ from instantiate._grammar import (
     Ref,
     _Parser,
     _simple_reference,
-    has_interpolation,
-    needs_resolving,
     parse,
 )
 
@@ -195,16 +193,6 @@ def test_parsed_text_is_kept_for_messages() -> None:
 def test_parse_is_cached() -> None:
     text = "$<some.path.only_here>"
     assert parse(text) is parse(text)
-
-
-def test_cheap_checks() -> None:
-    assert needs_resolving("$<a>")
-    assert needs_resolving("\\$<a>")  # an escape must be unescaped too
-    assert not needs_resolving("plain")
-    assert not needs_resolving(5)
-    assert has_interpolation("x $<a>")
-    assert not has_interpolation("\\$<a>")
-    assert not has_interpolation("5$")
 
 
 # -- malformed expressions: InterpolationError pointing at the column ---------------------------

@@ -20,7 +20,7 @@ from strategies import TRICKY_TEXT, grammar_text
 
 from instantiate import Config, ConfigError, load
 from instantiate._loading import parse_yaml
-from instantiate._provenance import MarkedDict, MarkedList, copy_data, set_line, source_of
+from instantiate._provenance import MarkedDict, MarkedList, copy_data, source_of
 
 
 def write(tmp_path: Path, text: str, name: str = "conf.yaml") -> Path:
@@ -538,20 +538,6 @@ def test_source_of_reads_int_lines_in_the_own_file_and_full_marks_from_elsewhere
     assert source_of(items, -1) == "main.yaml:8"
     assert source_of(items, 2) is None
     assert source_of(items, "x") is None
-
-
-def test_set_line_records_where_an_entry_came_from() -> None:
-    data = MarkedDict("main.yaml")
-    set_line(data, "a", "other.yaml:3")
-    assert source_of(data, "a") == "other.yaml:3"
-    items = MarkedList("main.yaml")
-    set_line(items, 0, 5)  # appending
-    set_line(items, 0, 6)  # replacing
-    set_line(items, 1, None)  # unknown: nothing recorded
-    assert items.lines == [6]
-    plain: dict[str, Any] = {}
-    set_line(plain, "a", 1)  # a no-op for unmarked containers
-    assert plain == {}
 
 
 def test_marked_containers_pickle_with_their_lines() -> None:
