@@ -88,32 +88,47 @@ def parse(text: str) -> str | Expr:
     return found
 
 
-_whole_reference: Any = None  # compiled on first use: `re` is not imported with the package
-_path_steps: Any = None
+# Characters that never appear in a plain reference's path: their presence sends the string
+# to the full parser (which also reports what is malformed).
+_NOT_PLAIN = frozenset(":,<>{}$\\'\"() \t\n\r@=")
 
 
 def _simple_reference(text: str) -> Ref | None:
-    """The common case, ``$<..[0].out_features>`` as a whole value, read by two regexes.
+    """The common case, ``$<..[0].out_features>`` as a whole value, read with string methods.
 
-    Anything else (text around it, resolvers, quotes, escapes, ``@``) is left to the parser,
-    which gives the same tree for these strings, only slower.
+    Anything else (text around it, resolvers, quotes, escapes, ``@``, anything malformed) is
+    left to the parser, which gives the same tree for these strings, only slower.
     """
-    global _whole_reference, _path_steps
-    if _whole_reference is None:
-        import re
-
-        key = r"[^.\[\]:,<>{}$\\'\"()\s@=]+"
-        path = rf"(?:{key}|\[-?\d+\])(?:\.{key}|\[-?\d+\])*"
-        _whole_reference = re.compile(rf"\$(?:<(\.*)({path})>|\{{(\.*)({path})\}})").fullmatch
-        _path_steps = re.compile(rf"\[(-?\d+)\]|({key})").findall
-    match = _whole_reference(text)
-    if match is None:
+    if (
+        len(text) < 4
+        or text[0] != "$"
+        or text[-1] != (">" if text[1] == "<" else "}" if text[1] == "{" else "")
+    ):
         return None
-    dots, path, braced_dots, braced_path = match.groups()
-    if path is None:
-        dots, path = braced_dots, braced_path
-    keys = tuple([int(index) if index else name for index, name in _path_steps(path)])
-    return Ref(len(dots) - 1 if dots else -1, keys, text)
+    inner = text[2:-1]
+    if not _NOT_PLAIN.isdisjoint(inner):
+        return None
+    body = inner.lstrip(".")
+    dots = len(inner) - len(body)
+    parts = body.replace("[", ".[").split(".")
+    if parts[0] == "" and body.startswith("["):
+        del parts[0]  # "[0].x" reads ".[0].x"
+    keys: list[Any] = []
+    for part in parts:
+        if not part:
+            return None
+        if part[0] == "[":
+            if part[-1] != "]":
+                return None
+            try:
+                keys.append(int(part[1:-1]))
+            except ValueError:
+                return None
+        elif "]" in part:
+            return None
+        else:
+            keys.append(part)
+    return Ref(dots - 1 if dots else -1, tuple(keys), text)
 
 
 class _Parser:
