@@ -68,38 +68,33 @@ def params_of(obj: Any) -> Params:
     """Read ``obj``'s signature (``UNKNOWN`` when it cannot be inspected, as for some builtins)."""
     import inspect
 
-    try:
-        signature = inspect.signature(obj, eval_str=True)
-    except (TypeError, ValueError):
+    from ._annotations import parameters_of  # the one reading of signatures, shared with the tools
+
+    parameters = parameters_of(obj)
+    if parameters is None:
         return UNKNOWN
-    except Exception:  # a string annotation that does not evaluate: read it unevaluated
-        try:
-            signature = inspect.signature(obj)
-        except (TypeError, ValueError):
-            return UNKNOWN
     kinds = inspect.Parameter
     names, positional, required = [], [], []
     var_positional = var_keyword = False
     positional_only = 0
     checked = []
-    for param in signature.parameters.values():
+    for param in parameters:
         if param.kind is kinds.VAR_POSITIONAL:
             var_positional = True
         elif param.kind is kinds.VAR_KEYWORD:
             var_keyword = True
         else:
-            if param.kind is not kinds.POSITIONAL_ONLY:
+            if param.by_keyword:
                 names.append(param.name)
-            else:
-                positional_only += 1
-            if param.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD):
-                positional.append(param.name)
-            if param.default is kinds.empty:
-                required.append(param.name)
-            if param.kind is not kinds.POSITIONAL_ONLY:
                 check = _scalar_check(param.name, param.annotation, param.default)
                 if check is not None:
                     checked.append(check)
+            else:
+                positional_only += 1
+            if param.by_position:
+                positional.append(param.name)
+            if param.default is kinds.empty:
+                required.append(param.name)
     return Params(
         frozenset(names),
         tuple(positional),
