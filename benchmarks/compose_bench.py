@@ -29,7 +29,7 @@ from hydra import compose as hydra_compose  # noqa: E402
 from hydra import initialize_config_dir  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
-from instantiate._composition import compose  # noqa: E402
+from instantiate._compose.compose import compose  # noqa: E402
 
 CONFIG = "train"
 OVERRIDES = [

@@ -2,8 +2,12 @@
 
 from typing import Any
 
-from ._app import main
-from ._building import instantiate
+from ._build.api import instantiate
+from ._build.recipe import Recipe
+from ._build.registry import Registry, register, registry
+from ._build.targets import allowed_targets
+from ._config.nodes import Config, load
+from ._config.resolvers import register_resolver
 from ._errors import (
     CloseError,
     ConfigError,
@@ -18,11 +22,7 @@ from ._errors import (
     TargetError,
     ValidationError,
 )
-from ._nodes import Config, load
-from ._recipe import Recipe
-from ._registry import Registry, register, registry
-from ._resolvers import register_resolver
-from ._targets import allowed_targets
+from ._run.app import main
 
 __all__ = [
     "CloseError",
@@ -55,11 +55,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Composition is imported on first use, so ``import instantiate`` stays cheap."""
     if name == "compose":
-        from ._composition import compose
+        from ._compose.compose import compose
 
         return compose
     if name == "store":
-        from ._schema import store
+        from ._compose.store import store
 
         return store
     raise AttributeError(f"module 'instantiate' has no attribute {name!r}")

@@ -4,7 +4,7 @@ A launcher is any class whose constructor takes its options (``_run_.<name>.*``)
 whose ``launch(jobs, reporter)`` runs each `Job` with `run_job` and reports each `JobOutcome`.
 """
 
-from ._jobs import Job
-from ._launchers import JobError, JobOutcome, Launcher, Reporter, run_job
+from ._run.jobs import Job
+from ._run.launchers.base import JobError, JobOutcome, Launcher, Reporter, run_job
 
 __all__ = ["Job", "JobError", "JobOutcome", "Launcher", "Reporter", "run_job"]

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-from instantiate import _registry
-from instantiate._resolvers import clear_resolvers
-from instantiate._schema import clear_store
+from instantiate._build import registry as _registry
+from instantiate._compose.store import clear_store
+from instantiate._config.resolvers import clear_resolvers
 
 # The default run is reproducible (the same examples every time, no deadline on a busy machine),
 # so CI is never red by chance; HYPOTHESIS_PROFILE=explore searches afresh on each run.

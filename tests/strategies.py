@@ -6,8 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from instantiate._overrides import Sweep
-from instantiate._recursion import allow_deep_recursion
+from instantiate._compose.sweep_values import Sweep
+from instantiate._config.recursion import allow_deep_recursion
 
 # strings that sit on the grammar's edges: look like other types, hold its special characters
 TRICKY_STRINGS = st.sampled_from(

@@ -1,0 +1,362 @@
+"""Resolving parsed interpolations against a config tree.
+
+The evaluator walks raw containers through links (see ``paths``), so relative references
+cost a few tuple lookups. It returns ``(value, link)``: ``link`` is set when the value is a
+container, so the caller can wrap it as a node (reading) or build it (instantiating).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .._errors import (
+    ConfigError,
+    CycleError,
+    InterpolationError,
+    MissingValueError,
+    did_you_mean,
+)
+from .grammar import BuiltRef, Call, Concat, Expr, Ref, parse, parsed
+from .paths import Link, parse_path, path_of
+from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
+from .resolvers import get_resolver, resolver_names
+
+MISSING = "???"
+
+
+class Tree:
+    """One config's raw data and what every view of it shares (the per-tree resolver cache)."""
+
+    __slots__ = ("cache", "data", "link")
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.link: Link = (data, None, None)
+        self.cache: dict[Any, Any] = {}
+
+
+class Live:
+    """A call-time argument placed among config values: used as it is, never interpreted."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Evaluator:
+    """Resolves interpolation strings of one tree.
+
+    ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
+    (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
+    ``id(container)`` to the container that call-time arguments put in its place.
+    """
+
+    __slots__ = ("active", "build", "overlay", "tree", "view")
+
+    def __init__(
+        self,
+        tree: Tree,
+        view: Callable[[Tree, Link], Any],
+        build: Callable[[Link, str], Any] | None = None,
+        overlay: dict[int, Any] | None = None,
+    ) -> None:
+        self.tree = tree
+        self.view = view
+        self.build = build
+        self.overlay = overlay
+        # The values being resolved, outermost first: a value met again is a cycle. Only a
+        # reference that leads to another interpolation enters here, so the common case (a
+        # reference to a plain value) costs nothing.
+        self.active: dict[tuple[int, Any], tuple[Link, Any]] = {}
+
+    # -- entry point ------------------------------------------------------------------------
+    def resolve(self, text: str, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        """Resolve the string ``holder[0][key]``; errors name that node and its source."""
+        expr = parsed.get(text)
+        if expr is None:
+            try:
+                expr = parse(text)
+            except ConfigError as error:
+                raise locate(error, holder, key) from None
+        cls = expr.__class__
+        if cls is str:
+            return expr, None
+        try:
+            if cls is Ref:
+                return self.lookup(expr, holder, key)  # type: ignore[arg-type]
+            return self.evaluate(expr, holder, key)  # type: ignore[arg-type]
+        except ConfigError as error:
+            locate(error, holder, key)
+            raise  # as it is: a resolver's own exception stays its __cause__
+
+    def evaluate(self, expr: Expr, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        cls = expr.__class__
+        if cls is Ref:
+            return self.lookup(expr, holder, key)  # type: ignore[arg-type]
+        if cls is Concat:
+            return "".join(self.text_of(part, holder, key) for part in expr.parts), None  # type: ignore[attr-defined]
+        if cls is Call:
+            return self.call(expr, holder, key)  # type: ignore[arg-type]
+        return self.built(expr, holder, key), None  # type: ignore[arg-type]
+
+    def nested(
+        self, text: str, holder: Link, key: Any, origin: Link, origin_key: Any
+    ) -> tuple[Any, Link | None]:
+        """Resolve a value that a reference led to, watching for cycles."""
+        outermost = not self.active
+        if outermost:
+            self.enter(origin, origin_key)
+        self.enter(holder, key)
+        try:
+            return self.resolve(text, holder, key)
+        finally:
+            self.leave(holder, key)
+            if outermost:
+                self.leave(origin, origin_key)
+
+    def enter(self, holder: Link, key: Any) -> None:
+        """Mark ``holder[0][key]`` as being resolved; a CycleError if it already is."""
+        marker = (id(holder[0]), key)
+        if marker in self.active:
+            places = list(self.active.values())[list(self.active).index(marker) :]
+            chain = [*(path_of(link, k) for link, k in places), path_of(holder, key)]
+            raise CycleError(
+                "interpolation cycle: " + " -> ".join(chain),
+                path=path_of(holder, key),
+                source=source_of(holder[0], key),
+            )
+        self.active[marker] = (holder, key)
+
+    def leave(self, holder: Link, key: Any) -> None:
+        del self.active[(id(holder[0]), key)]
+
+    def text_of(self, part: Any, holder: Link, key: Any) -> str:
+        if part.__class__ is str:
+            return part
+        value, link = self.evaluate(part, holder, key)
+        if link is not None:
+            return str(self.view(self.tree, link))
+        return str(value)
+
+    # -- references -------------------------------------------------------------------------
+    def lookup(self, ref: Ref, holder: Link, key: Any, default: Any = MISSING) -> tuple[Any, Link | None]:
+        """Follow a path reference from ``holder[0][key]``; with ``default`` a missing key gives it."""
+        up = ref.up
+        if up == 0:
+            link = holder
+        elif up == 1 and holder[2] is not None:  # $<..x>: the holder's parent
+            link = holder[2]
+        else:
+            link = self.start(ref, holder)
+        overlay = self.overlay
+        value = link[0]
+        keys = ref.keys
+        last = len(keys) - 1
+        for i, k in enumerate(keys):
+            try:
+                value = value[k]  # always a dict or a list here: scalars stop the walk below
+            except (KeyError, IndexError, TypeError):
+                found = self.step_aside(ref, link, k, i, default)
+                if found is _NOT_FOUND:
+                    return default, None
+                value, k = found
+            vcls = value.__class__
+            if vcls is str:
+                if value == MISSING:
+                    if default is not MISSING:
+                        return default, None
+                    raise MissingValueError(
+                        f"{ref.text} refers to {path_of(link, k)}, a mandatory value (???) that is not set",
+                        hint=f"set {path_of(link, k)} in the config or as an override",
+                    )
+                if "$" in value:
+                    value, next_link = self.nested(value, link, k, holder, key)
+                    if next_link is not None:
+                        link = next_link
+                        continue
+            elif vcls is Live:
+                value = value.value
+                if i < last:
+                    raise InterpolationError(
+                        f"{ref.text}: {path_of(link, k)} is a call-time argument, not a config node"
+                    )
+                return value, None
+            if value.__class__ in CONTAINERS:
+                if overlay:
+                    value = overlay.get(id(value), value)
+                link = (value, k, link)
+            elif i < last:
+                if default is not MISSING:
+                    return default, None
+                raise InterpolationError(
+                    f"{ref.text}: {path_of(link, k)} is {_kind(value)}, so it has no key {keys[i + 1]!r}"
+                )
+        if value.__class__ in CONTAINERS:
+            return value, link
+        return value, None
+
+    def step_aside(self, ref: Ref, link: Link, k: Any, i: int, default: Any) -> Any:
+        """A key the container does not hold as written: ``.0`` of a list, a default, or an error."""
+        container = link[0]
+        if container.__class__ in SEQUENCES and _digits(k) and int(k) < len(container):
+            return container[int(k)], int(k)  # OmegaConf's ${layers.0} for $<layers[0]>
+        if default is not MISSING:
+            return _NOT_FOUND
+        raise self.not_found(ref, link, k, ref.keys[: i + 1])
+
+    def start(self, ref: Ref, holder: Link) -> Link:
+        if ref.up < 0:
+            link = self.tree.link
+            if self.overlay:
+                data = self.overlay.get(id(link[0]), link[0])
+                link = (data, None, None)
+            return link
+        link = holder
+        for _ in range(ref.up):
+            parent = link[2]
+            if parent is None:
+                raise InterpolationError(
+                    f"{ref.text} goes {ref.up} levels up from {path_of(holder) or '<root>'}, above the root",
+                    hint="use fewer dots, or a path from the root without a leading dot",
+                )
+            link = parent
+        return link
+
+    def not_found(self, ref: Ref, link: Link, key: Any, walked: tuple[Any, ...]) -> ConfigError:
+        container = link[0]
+        where = path_of(link) or "the root"
+        if container.__class__ in SEQUENCES:
+            problem = f"{where} has {len(container)} items, so there is no item [{key}]"
+            hint = ""
+        elif container.__class__ in MAPPINGS:
+            problem = f"{where} has no key {key!r}."
+            hint = did_you_mean(key, container.keys())
+        else:
+            problem = f"{where} is {_kind(container)}, not a config node"
+            hint = ""
+        return InterpolationError(f"{ref.text} refers to a missing value: {problem}{hint}")
+
+    def built(self, expr: BuiltRef, holder: Link, key: Any) -> Any:
+        """``$<@path>`` and ``$<@path:attr.call()>``: the shared object, then its attributes."""
+        if self.build is None:
+            raise InterpolationError(
+                f"{expr.text} refers to a built object, which exists only while instantiating",
+                hint="read it through instantiate() or a Recipe; to_dict()/to_yaml() leave it as written",
+            )
+        value, link = self.lookup(expr.ref, holder, key)
+        if link is None:
+            raise InterpolationError(
+                f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
+                hint=f"use $<{expr.ref.path_text()}> to refer to a value",
+            )
+        obj = self.build(link, expr.text)
+        for name, call in expr.attrs:
+            try:
+                obj = getattr(obj, name)
+            except AttributeError:
+                raise InterpolationError(
+                    f"{expr.text}: {type(obj).__name__} object has no attribute {name!r}."
+                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("__")])
+                ) from None
+            if call:
+                try:
+                    obj = obj()
+                except Exception as error:
+                    raise InterpolationError(f"{expr.text}: calling {name}() raised {error!r}") from error
+        return obj
+
+    # -- resolver calls ---------------------------------------------------------------------
+    def call(self, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        name = expr.name
+        if name == "select" or name == "oc.select":
+            return self.select(expr, holder, key)
+        resolver = get_resolver(name)
+        if resolver is None:
+            raise InterpolationError(
+                f"{expr.text} calls an unknown resolver {name!r}.{did_you_mean(name, resolver_names())}",
+                hint="register it with instantiate.register_resolver(name, function)",
+            )
+        args = tuple(self.argument(arg, holder, key) for arg in expr.args)
+        cache_key = None
+        if resolver.use_cache:
+            try:
+                cache_key = (name, args)
+                if cache_key in self.tree.cache:
+                    return self.tree.cache[cache_key], None
+            except TypeError:  # unhashable arguments are simply not cached
+                cache_key = None
+        kwargs = {}
+        if resolver.wants_root:
+            kwargs["_root_"] = self.view(self.tree, self.tree.link)
+        if resolver.wants_parent:
+            kwargs["_parent_"] = self.view(self.tree, holder)
+        try:
+            result = resolver.fn(*args, **kwargs)
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise InterpolationError(f"{expr.text}: resolver {name!r} raised {error!r}") from error
+        if result.__class__ in CONTAINERS:
+            result = _as_given(result)
+        if cache_key is not None:
+            self.tree.cache[cache_key] = result
+        if result.__class__ in CONTAINERS:
+            return result, (result, key, holder)
+        return result, None
+
+    def argument(self, arg: Any, holder: Link, key: Any) -> Any:
+        if not isinstance(arg, Expr):
+            return arg
+        value, link = self.evaluate(arg, holder, key)
+        return self.view(self.tree, link) if link is not None else value
+
+    def select(self, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
+        if not 1 <= len(expr.args) <= 2:
+            raise InterpolationError(f"{expr.text}: select takes a path and an optional default")
+        where = self.argument(expr.args[0], holder, key)
+        up, keys = parse_path(str(where))
+        ref = Ref(up, keys, expr.text)
+        found, link = self.lookup(ref, holder, key, default=_NOT_FOUND)
+        if found is _NOT_FOUND:  # the default's default is null, as in OmegaConf's oc.select
+            return (self.argument(expr.args[1], holder, key) if len(expr.args) == 2 else None), None
+        return found, link
+
+
+_NOT_FOUND = object()
+
+
+def _as_given(value: Any) -> Any:
+    """A copy of a resolver's result whose strings are values, never interpolations (as OmegaConf)."""
+    cls = value.__class__
+    if cls is str:
+        return Live(value) if "$" in value or value == MISSING else value
+    if cls in MAPPINGS:
+        return {k: _as_given(v) for k, v in value.items()}
+    if cls in SEQUENCES:
+        return [_as_given(v) for v in value]
+    return value
+
+
+def _digits(key: Any) -> bool:
+    return key.__class__ is str and key.isascii() and key.isdigit()
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value.__class__ in SEQUENCES:
+        return "a list"
+    if value.__class__ in MAPPINGS:
+        return "a mapping"
+    name = type(value).__name__
+    article = "an" if name[:1] in "aeiou" else "a"
+    return f"{article} {name} ({value!r})"
+
+
+def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
+    """Fill in where an error happened, unless a deeper frame already did."""
+    if error.path is None:
+        error.path = path_of(holder, key)
+        error.source = source_of(holder[0], key)
+    return error

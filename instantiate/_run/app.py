@@ -1,0 +1,286 @@
+"""``@main``: turn ``task(cfg)`` into a command-line program, as ``@hydra.main`` does.
+
+@main(config_dir="conf", config_name="train")
+def train(cfg): ...
+
+python train.py model=resnet optimizer.lr=0.1      # one run in a new directory
+python train.py -m optimizer.lr=0.1,0.01            # a sweep
+python train.py --cfg job --resolve                 # print the composed config
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from .._errors import ConfigError
+from .settings import RUN_SECTIONS, RunSettings
+
+if TYPE_CHECKING:
+    import argparse
+
+Task = TypeVar("Task", bound=Callable[..., Any])
+
+
+def main(
+    config_dir: str | os.PathLike[str] | None = None,
+    config_name: str | None = None,
+    *,
+    allow: Sequence[str] | None = None,
+) -> Callable[[Task], Task]:
+    """Decorate ``task(cfg)``: composes the config from the command line and runs it.
+
+    ``config_dir`` is relative to the file that defines ``task``. ``allow`` restricts targets
+    like ``allowed_targets`` for everything the task instantiates; the CLI's ``--allow`` can
+    only narrow it further. Called with a ``Config`` (``train(cfg)``), the decorated function
+    simply runs the task on it (under ``allow``).
+    """
+    if callable(config_dir):  # @main without parentheses: the task arrived as config_dir
+        raise TypeError("@main needs its arguments: write @main(config_dir=..., config_name=...)")
+
+    def decorate(task: Task) -> Task:
+        app = App(task, config_dir, config_name, allow)
+
+        @functools.wraps(task)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not (args or kwargs):
+                return app.run_command_line(sys.argv[1:])
+            if app.allow is None:
+                return task(*args, **kwargs)
+            from .._build.targets import allowed_targets
+
+            # Here, not in the job: wherever the task runs (a sweep's worker too) the author's
+            # policy holds, and --allow, applied by the job around this call, can only narrow
+            # it, as nested policies must all agree.
+            with allowed_targets(*app.allow):
+                return task(*args, **kwargs)
+
+        wrapper.app = app  # type: ignore[attr-defined]
+        app.entry = wrapper  # what worker processes call: picklable by its module-level name
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+class App:
+    """One decorated task and where its configs live."""
+
+    def __init__(
+        self,
+        task: Callable[..., Any],
+        config_dir: str | os.PathLike[str] | None,
+        config_name: str | None,
+        allow: Sequence[str] | None,
+    ) -> None:
+        self.task = task
+        self.entry: Callable[..., Any] = task
+        self.config_name = config_name
+        self.allow = list(allow) if allow is not None else None
+        self.name = _job_name(task)
+        self.config_dir = _config_dir(task, config_dir)
+
+    # -- the command line ---------------------------------------------------------------------
+    def run_command_line(self, argv: Sequence[str]) -> Any:
+        """Parse ``argv`` and do what it asks; a ConfigError becomes one message and exit 1."""
+        if argv[:1] == ["--complete"]:  # the words to complete may look like flags: no argparse
+            from .completion import candidates
+
+            sys.stdout.write("".join(f"{word}\n" for word in candidates(self, list(argv[1:]))))
+            raise SystemExit(0)  # what the shell reads must end here, whatever follows train()
+        parser = self.parser()
+        # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
+        # which argparse alone would refuse as "unrecognized"; no override starts with '-'
+        options, rest = parser.parse_known_args(list(argv))
+        if any(arg.startswith("-") for arg in rest):
+            parser.error(f"unrecognized arguments: {' '.join(arg for arg in rest if arg.startswith('-'))}")
+        options.overrides = [*options.overrides, *rest]
+        try:
+            return self.dispatch(options)
+        except ConfigError as error:
+            if options.traceback:
+                raise
+            print(f"error: {error}", file=sys.stderr)
+            raise SystemExit(1) from None
+
+    def parser(self) -> argparse.ArgumentParser:
+        import argparse  # only when a program actually parses its command line
+
+        parser = argparse.ArgumentParser(
+            prog=f"{self.name}",
+            add_help=False,
+            description=f"Run {self.name} with a config composed from {self.config_dir}.",
+        )
+        add = parser.add_argument
+        add("overrides", nargs="*", help="overrides: key=value, group=option, +key=v, ~key, a=1,2 (sweep)")
+        add("-h", "--help", action="store_true", help="show this help, the config groups and options")
+        add("--cfg", choices=("job", "all"), help="print the composed config (all: with _run_) and exit")
+        add("--resolve", action="store_true", help="with --cfg: resolve interpolations")
+        add("--info", action="store_true", help="print the defaults tree and the config search path")
+        add("-m", "--multirun", action="store_true", help="run every combination of the sweep overrides")
+        add("--run-dir", help="the run directory (default: _run_.dir, else outputs/YYYY-MM-DD/HH-MM-SS)")
+        add("--launcher", help="multirun launcher: basic, processes, submitit, submitit-local, ray")
+        add("--dry-run", action="store_true", help="with -m: list the jobs without running them")
+        add("--allow", action="append", metavar="PATTERN", help="allow only targets matching PATTERN")
+        add("-v", "--verbose", action="store_true", help="log at DEBUG level")
+        add("--traceback", action="store_true", help="show the full traceback of a config error")
+        add("--shell-completion", choices=("bash", "zsh"), help="print a shell completion script")
+        return parser
+
+    def dispatch(self, options: argparse.Namespace) -> Any:
+        overrides = list(options.overrides)
+        if options.launcher:
+            overrides.append(f"++_run_.launcher={options.launcher}")
+        if options.help:
+            print(self.help_text())
+            return None
+        if options.shell_completion:
+            from .completion import completion_script
+
+            script = os.path.basename(sys.argv[0]) if sys.argv[0] not in ("", "-c") else None
+            print(completion_script(options.shell_completion, self.name, script), end="")
+            raise SystemExit(0)  # the output is eval'ed: nothing may follow it
+        if options.info:
+            print(self.info_text(overrides))
+            return None
+        if options.cfg:
+            print(self.config_text(overrides, options.cfg, options.resolve, options.run_dir), end="")
+            return None
+        allow = options.allow  # main(allow=...) is applied by the task's wrapper, around this
+        if options.multirun:
+            from .multirun import run_sweep
+
+            result = run_sweep(self, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
+            if result.exit_code:  # a job failed (1) or the sweep was interrupted (130)
+                raise SystemExit(result.exit_code)
+            return result
+        return self.run_once(overrides, run_dir=options.run_dir, verbose=options.verbose, allow=allow)
+
+    # -- what the commands do -----------------------------------------------------------------
+    def compose(self, overrides: Sequence[str]) -> Any:
+        """The composed config for these overrides, with ``_run_.name`` set unless already given."""
+        from .._compose.compose import compose
+        from .._compose.run_values import mirror_into_hydra
+
+        if self.config_name is None:
+            raise ConfigError(
+                f"{self.name} has no config_name",
+                hint="pass config_name to @main(config_dir=..., config_name=...)",
+            )
+        cfg = compose(self.config_name, overrides=list(overrides), config_dir=self.config_dir)
+        run = cfg["_run_"]
+        if run.get("name") is None:  # _run_.name=exp1 (or a ported hydra.job.name) renames the run
+            run["name"] = cfg.select("hydra.job.name", default=None) or self.name
+        mirror_into_hydra(cfg)
+        return cfg
+
+    def run_once(
+        self, overrides: Sequence[str], run_dir: str | None = None, verbose: bool = False, allow: Any = None
+    ) -> Any:
+        """One run: compose, make its directory, record it, and call the task."""
+        from .jobs import Job, execute
+        from .rundir import new_directory
+
+        cfg = self.compose(overrides)
+        directory = new_directory(run_dir or RunSettings.of(cfg).run_dir)
+        return execute(Job.prepare(self, cfg, list(overrides), directory, verbose=verbose, allow=allow))
+
+    def config_text(
+        self, overrides: Sequence[str], which: str, resolve: bool, run_dir: str | None = None
+    ) -> str:
+        """The composed config as YAML; ``job`` leaves out ``_run_`` (after resolving against it)."""
+        import yaml
+
+        from .._compose.run_values import mirror_into_hydra
+        from .rundir import planned_directory
+
+        cfg = self.compose(overrides)
+        if resolve:  # show $<run:dir> as the directory a run started now would get; none is made
+            cfg["_run_"]["dir"] = str(planned_directory(run_dir or RunSettings.of(cfg).run_dir).resolve())
+        if resolve:
+            mirror_into_hydra(cfg)
+        data = cfg.to_dict(resolve=resolve)
+        if which == "job":
+            for key in RUN_SECTIONS:
+                data.pop(key, None)
+        return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
+
+    def repository(self, overrides: Sequence[str] = ()) -> Any:
+        """The config search path as ``compose`` sees it: with a ported ``hydra.searchpath``."""
+        from .._compose.compose import _extend_search_path
+        from .._compose.overrides import parse_overrides
+        from .._compose.searchpath import Repository
+
+        repo = Repository.from_search_path(self.config_dir, None)
+        _extend_search_path(repo, self.config_name, parse_overrides(list(overrides)))
+        return repo
+
+    def groups(self) -> dict[str, list[str]]:
+        """Every config group on the search path and its options."""
+        repo = self.repository()
+        return {group: repo.options(group) for group in repo.all_groups() if repo.options(group)}
+
+    def help_text(self) -> str:
+        lines = [self.parser().format_help().rstrip(), ""]
+        groups = self.groups()
+        lines.append(f"Config groups (search path: {self.config_dir or 'stored configs only'}):")
+        lines += [f"  {group}: {', '.join(options)}" for group, options in groups.items()] or ["  (none)"]
+        lines.append("Choose an option with group=option, add one with +group=option.")
+        return "\n".join(lines)
+
+    def info_text(self, overrides: Sequence[str]) -> str:
+        """The search path, the defaults tree with each config's file, and the choices."""
+        from .._compose.defaults_tree import build_defaults
+        from .._compose.overrides import parse_overrides
+
+        repo = self.repository(overrides)
+        defaults = build_defaults(repo, self.config_name, parse_overrides(list(overrides)))
+        lines = ["Config search path:", repo.describe(), "", "Defaults tree:"]
+        _tree_lines(defaults.tree, 1, lines)
+        lines += ["", "Merged in this order (later wins):"]
+        for result in defaults.results:
+            where = result.loaded.origin if result.loaded is not None else "(absent)"
+            package = result.package or "<root>"
+            lines.append(f"    {result.config_path or '<primary>'} -> {package}  ({where})")
+        lines += ["", "Choices:"]
+        lines += [f"    {group}: {option}" for group, option in defaults.choices.items()] or ["    (none)"]
+        return "\n".join(lines)
+
+
+def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None = None) -> None:
+    node = tree.node
+    label = f"{node.group_path}: {node.value}" if node.kind == "group" else node.config_path or "<primary>"
+    if node.optional:
+        label = f"optional {label}"
+    if node.chosen_by:
+        label += f"   (chosen by {node.chosen_by})"
+    elif (
+        node.kind == "group" and node.source and parent_file and not node.source.startswith(parent_file + ":")
+    ):
+        label += f"   (chosen by {node.source})"  # an 'override /group: ...' in another config
+    lines.append("    " * depth + label)
+    origin = tree.loaded.origin if tree.loaded is not None else None
+    for child in tree.children or ():
+        _tree_lines(child, depth + 1, lines, origin)
+
+
+def _job_name(task: Callable[..., Any]) -> str:
+    module = sys.modules.get(task.__module__)
+    file = getattr(module, "__file__", None)
+    if task.__module__ == "__main__" and isinstance(file, str):
+        return os.path.splitext(os.path.basename(file))[0]
+    return str(task.__name__)
+
+
+def _config_dir(task: Callable[..., Any], config_dir: str | os.PathLike[str] | None) -> str | None:
+    if config_dir is None:
+        return None
+    text = os.fspath(config_dir)
+    if text.startswith("pkg://") or os.path.isabs(text):
+        return text
+    module = sys.modules.get(task.__module__)
+    file = getattr(module, "__file__", None)
+    base = os.path.dirname(os.path.realpath(file)) if file else os.getcwd()
+    return os.path.join(base, text)

@@ -1,0 +1,135 @@
+"""Run directories: one new directory per run (or sweep job), never reused, with its record.
+
+A run directory holds ``config.yaml`` (the composed job config), ``run.yaml`` (the ``_run_``
+settings: choices, name, directory), ``overrides.yaml`` and ``<name>.log``. Directories are
+created with ``os.mkdir``, which is atomic: two runs starting in the same second get
+``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .._errors import ConfigError
+
+DEFAULT_RUN_DIR = "outputs/%Y-%m-%d/%H-%M-%S"
+DEFAULT_SWEEP_DIR = "multirun/%Y-%m-%d/%H-%M-%S"
+LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
+
+
+def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
+    """Create a fresh directory from ``pattern`` (``strftime`` codes allowed); never reuse one.
+
+    When the directory exists, ``_1``, ``_2``, ... is appended until ``os.mkdir`` succeeds, so
+    concurrent runs cannot end up in the same place.
+    """
+    base = planned_directory(pattern, now)
+    if base.name in ("", ".", ".."):  # an existing directory with no name to add _1 to
+        raise ConfigError(
+            f"the run directory {os.fspath(pattern)!r} names no new directory",
+            path="_run_.dir",
+            hint="give the run its own directory, such as runs/%Y-%m-%d/%H-%M-%S",
+        )
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create the run directory's parent {base.parent}: {error}") from None
+    for attempt in range(10_000):
+        candidate = base if attempt == 0 else base.with_name(f"{base.name}_{attempt}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise ConfigError(f"cannot create the run directory {candidate}: {error}") from None
+        return candidate.resolve()
+    raise ConfigError(f"every name for the run directory {base} is taken")  # pragma: no cover
+
+
+def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
+    """The directory ``pattern`` names at ``now``: where a run started then goes (before any ``_1``)."""
+    return Path((now or datetime.now()).strftime(os.fspath(pattern)))
+
+
+def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
+    """Write what a run was started with; existing files are never overwritten."""
+    import yaml
+
+    files = {
+        "config.yaml": job_config,
+        "run.yaml": run_config,
+        "overrides.yaml": yaml.safe_dump(list(overrides), default_flow_style=False, sort_keys=False),
+    }
+    for name, text in files.items():
+        with open(directory / name, "x", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+@contextmanager
+def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
+    """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
+    new_level = level_number(level)  # before any handler is added, so a bad level leaves none behind
+    root = logging.getLogger()
+    old_level = root.level
+    handlers: list[logging.Handler] = []
+    formatter = logging.Formatter(LOG_FORMAT)
+    # a script that set up logging itself keeps its console handler; adding ours too would
+    # print every line twice
+    if not any(getattr(h, "_instantiate_console", False) or _is_console(h) for h in root.handlers):
+        console = logging.StreamHandler()
+        console.setFormatter(formatter)
+        console._instantiate_console = True  # type: ignore[attr-defined]
+        handlers.append(console)
+    if log_file is not None:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(formatter)
+        handlers.append(file_handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(new_level)
+    try:
+        yield logging.getLogger("instantiate.run")
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(old_level)
+
+
+@contextmanager
+def working_directory(directory: Path | None) -> Iterator[None]:
+    """Change into ``directory`` for the run (only when a config asks for it), then back."""
+    if directory is None:
+        yield
+        return
+    previous = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def _is_console(handler: logging.Handler) -> bool:
+    return isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout)
+
+
+def level_number(level: Any) -> int:
+    """``"debug"``, ``"INFO"`` or ``10`` as a ``logging`` level; anything else is a ConfigError."""
+    if isinstance(level, int):
+        return level
+    value = logging.getLevelName(str(level).upper())
+    if not isinstance(value, int):
+        raise ConfigError(
+            f"unknown log level {level!r}",
+            path="_run_.log_level",
+            hint="use DEBUG, INFO, WARNING, ERROR or CRITICAL",
+        )
+    return value

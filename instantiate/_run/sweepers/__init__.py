@@ -1,0 +1,1 @@
+"""Sweepers: which jobs a sweep runs: ``basic`` (the cartesian product) and ``optuna``."""

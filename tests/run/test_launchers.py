@@ -1,0 +1,607 @@
+"""Launchers end to end: ``python train.py -m ...`` run as a subprocess, exactly as a user runs it.
+
+A small app (a ``@main`` task in ``train.py`` with a ``conf/`` tree) is written into ``tmp_path``
+and run with ``[sys.executable, "train.py", "-m", ...]``. The task sleeps ``sleep`` seconds when
+``lr >= slow_from``, raises when ``lr == fail_at``, kills its process when ``lr == crash_at``, and
+writes ``result.txt`` into its directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from plugins import publish
+
+from instantiate import ConfigError, main
+from instantiate._run.launchers.base import JobOutcome, run_job
+from instantiate._run.launchers.registry import (
+    BUILT_IN,
+    configured_launcher,
+    launcher_options,
+    launchers,
+    make_launcher,
+)
+from instantiate._run.multirun import run_sweep
+
+REPO = Path(__file__).resolve().parents[2]
+
+APP = """
+import os
+import time
+from pathlib import Path
+
+from instantiate import main
+
+
+@main(config_dir="conf", config_name="train")
+def train(cfg):
+    if cfg.lr == cfg.crash_at:
+        os._exit(9)  # the process dies: no exception, no traceback
+    if cfg.lr >= cfg.slow_from:
+        time.sleep(cfg.sleep)
+    if cfg.lr == cfg.fail_at:
+        raise ValueError(f"lr={cfg.lr} diverged")
+    Path(cfg["_run_"]["dir"], "result.txt").write_text(str(cfg.lr))
+    return cfg.lr * 10
+
+
+if __name__ == "__main__":
+    train()
+"""
+CONFIG = "lr: 0.1\nsleep: 0\nslow_from: 1000\nfail_at: null\ncrash_at: null\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "train.yaml").write_text(CONFIG)
+    (tmp_path / "train.py").write_text(APP)
+    return tmp_path
+
+
+def environment(*extra_path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, [REPO, *extra_path]))}
+
+
+def multirun(project: Path, *args: str, timeout: float = 120, path: tuple[Path, ...] = ()) -> Any:
+    return subprocess.run(
+        [sys.executable, "train.py", "-m", *args],
+        cwd=project,
+        env=environment(*path),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def summary(project: Path) -> dict[str, Any]:
+    (found,) = project.glob("multirun/*/*/summary.yaml")
+    return yaml.safe_load(found.read_text())  # type: ignore[no-any-return]
+
+
+LAUNCHER_ARGS = {
+    "basic": ["--launcher", "basic"],
+    "processes": ["--launcher", "processes", "_run_.processes.n_jobs=2"],
+    "submitit-local": ["--launcher", "submitit-local", "_run_.submitit.timeout_min=5"],
+}
+
+
+# -- every installed launcher: a failing job ------------------------------------------------------------
+@pytest.mark.parametrize("launcher", list(LAUNCHER_ARGS))
+def test_a_failing_job_does_not_stop_the_others(project: Path, launcher: str) -> None:
+    done = multirun(project, "lr=1,2,3", "fail_at=2", *LAUNCHER_ARGS[launcher])
+    assert done.returncode == 1, done.stderr
+    data = summary(project)
+    assert data["launcher"] == launcher
+    assert data["counts"] == {"ok": 2, "failed": 1}
+    jobs = data["jobs"]
+    assert [job["status"] for job in jobs] == ["ok", "failed", "ok"]
+    assert [job.get("value") for job in jobs] == [10, None, 30]
+    assert jobs[1]["error"]["type"] == "ValueError"
+    assert jobs[1]["error"]["message"] == "lr=2 diverged"
+    traceback = jobs[1]["error"]["traceback"]
+    assert "in train" in traceback and traceback.endswith("ValueError: lr=2 diverged")
+    if launcher != "submitit-local":  # cloudpickle 3 ships __main__'s task as code without its source
+        assert 'raise ValueError(f"lr={cfg.lr} diverged")' in traceback
+    root = Path(data["sweep_dir"])
+    for num in (0, 2):
+        directory = Path(jobs[num]["directory"])
+        assert directory == root / str(num)
+        assert {"config.yaml", "overrides.yaml", "run.yaml", "train.log", "result.txt"} <= {
+            p.name for p in directory.iterdir()
+        }
+        assert yaml.safe_load((directory / "overrides.yaml").read_text())[0] == f"lr={num + 1}"
+    assert "ValueError: lr=2 diverged" in (root / "1" / "train.log").read_text()
+    assert not (root / "1" / "result.txt").exists()
+    lines = done.stderr.splitlines()
+    assert any(
+        re.fullmatch(r"\[\d/3\] FAILED +\d+\.\ds  #1 lr=2  ValueError: lr=2 diverged", line) for line in lines
+    )
+    assert any(re.fullmatch(r"\[\d/3\] ok +\d+\.\ds  #2 lr=3", line) for line in lines)
+    assert f"  #1 lr=2: ValueError: lr=2 diverged  (log: {root}/1/train.log)" in lines
+    if launcher == "submitit-local":
+        assert all(job["submitit_job_id"] for job in jobs)
+        assert (root / ".submitit").is_dir()
+
+
+def test_a_sweep_that_succeeds_exits_zero(project: Path) -> None:
+    done = multirun(project, "lr=1,2")
+    assert done.returncode == 0, done.stderr
+    assert summary(project)["counts"] == {"ok": 2}
+    assert re.search(r"sweep finished in \d+\.\ds: 2 ok; summary: .*/summary\.yaml", done.stderr)
+
+
+def test_dry_run_from_the_command_line(project: Path) -> None:
+    done = multirun(project, "lr=1,2", "sleep=0", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "2 jobs (launcher: basic); --dry-run: nothing was run or created",
+        "every job also gets: sleep=0",
+        "  #0  lr=1",
+        "  #1  lr=2",
+    ]
+    assert sorted(p.name for p in project.iterdir()) == ["conf", "train.py"]
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("launcher", ["basic", "processes"])
+def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(project: Path, launcher: str) -> None:
+    args = ["lr=1,2,3,4", "sleep=60", "slow_from=2", *LAUNCHER_ARGS[launcher]]
+    with subprocess.Popen(
+        [sys.executable, "train.py", "-m", *args],
+        cwd=project,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        watchdog = threading.Timer(60, process.kill)
+        watchdog.start()
+        try:
+            seen = []
+            assert process.stderr is not None
+            for line in process.stderr:
+                seen.append(line)
+                if line.startswith("[1/4] ok"):
+                    break
+            time.sleep(0.3)  # let the next job start sleeping
+            interrupted_at = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            rest = process.stderr.read()
+            code = process.wait()
+        finally:
+            watchdog.cancel()
+    assert code == 130, "".join(seen) + rest
+    assert time.monotonic() - interrupted_at < 15  # the sleeping jobs were stopped, not waited for
+    data = summary(project)
+    assert data["interrupted"] is True and data["finished"] is False
+    statuses = [job["status"] for job in data["jobs"]]
+    assert statuses[0] == "ok"
+    assert "interrupted" in statuses  # the job that was sleeping
+    assert set(statuses[1:]) <= {"interrupted", "not run"}
+    if launcher == "basic":
+        assert statuses == ["ok", "interrupted", "not run", "not run"]
+    first = Path(data["jobs"][0]["directory"])
+    assert (first / "result.txt").read_text() == "1"
+    assert {"config.yaml", "overrides.yaml", "train.log"} <= {p.name for p in first.iterdir()}
+    assert "interrupted: stopping the sweep" in rest
+    assert re.search(r"sweep interrupted after .*: 1 ok, .*; summary: ", rest)
+
+
+def test_a_job_whose_worker_process_dies_fails_alone(project: Path) -> None:
+    """The dying worker breaks the pool; jobs that were running with it run again, one at a time."""
+    done = multirun(
+        project, "lr=1,2,3,4", "crash_at=2", "sleep=0.5", "slow_from=0", *LAUNCHER_ARGS["processes"]
+    )
+    assert done.returncode == 1, done.stderr
+    jobs = summary(project)["jobs"]
+    assert [job["status"] for job in jobs] == ["ok", "failed", "ok", "ok"]
+    assert jobs[1]["error"]["type"] == "WorkerDied"
+    assert "the worker process running this job died" in jobs[1]["error"]["message"]
+    assert (Path(jobs[0]["directory"]) / "result.txt").read_text() == "1"
+    assert "died before the job ended" in (Path(jobs[1]["directory"]) / "train.log").read_text()
+
+
+# -- processes: really in parallel --------------------------------------------------------------------------
+def test_processes_run_a_sleep_bound_sweep_faster_than_basic(project: Path) -> None:
+    args = ["lr=range(1,21)", "sleep=0.25", "slow_from=0", "++_run_.sweep_dir=sweeps/${now:%f}"]
+    timings = {}
+    for launcher, extra in (("basic", []), ("processes", ["_run_.processes.n_jobs=4"])):
+        began = time.monotonic()
+        done = multirun(project, *args, "--launcher", launcher, *extra)
+        timings[launcher] = time.monotonic() - began
+        assert done.returncode == 0, done.stderr
+    for found in project.glob("sweeps/*/summary.yaml"):
+        assert yaml.safe_load(found.read_text())["counts"] == {"ok": 20}
+    basic, processes = timings["basic"], timings["processes"]
+    print(f"20 jobs of 0.25 s: basic {basic:.2f} s, processes (4 workers) {processes:.2f} s")
+    assert timings["processes"] < 0.7 * timings["basic"], timings
+
+
+# -- choosing a launcher ------------------------------------------------------------------------------------
+def test_an_unknown_launcher_lists_the_available_ones_and_the_closest(project: Path) -> None:
+    done = multirun(project, "lr=1,2", "--launcher", "procesess")
+    assert done.returncode == 1
+    assert "unknown launcher 'procesess'. Did you mean 'processes'?" in done.stderr
+    assert "Available launchers: basic, processes, ray, submitit, submitit-local" in done.stderr
+    assert not (project / "multirun").exists()
+
+
+def test_an_unknown_launcher_option_names_the_closest(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_launcher("processes", {"n_job": 2})
+    assert info.value.path == "_run_.processes.n_job"
+    assert "launcher 'processes' has no option 'n_job'. Did you mean 'n_jobs'?" in info.value.message
+    with pytest.raises(ConfigError) as info:
+        make_launcher("processes", {"n_jobs": 0})
+    assert "n_jobs must be a positive integer, not 0" in info.value.message
+    assert info.value.path == "_run_.processes"
+
+
+THIRD_PARTY = """
+from concurrent.futures import ThreadPoolExecutor
+
+from instantiate.launchers import run_job
+
+
+class ThreadLauncher:
+    def __init__(self, max_workers=4):
+        self.max_workers = max_workers
+
+    def launch(self, jobs, reporter):
+        (reporter.directory / "threads-were-here").write_text(str(self.max_workers))
+        with ThreadPoolExecutor(self.max_workers) as pool:
+            for outcome in pool.map(run_job, jobs):
+                reporter.finished(outcome)
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "site"
+    root.mkdir()
+    publish(
+        root,
+        "thirdparty-launcher",
+        {"instantiate.launchers": {"threads": "thirdparty_launcher:ThreadLauncher"}},
+    )
+    (root / "thirdparty_launcher.py").write_text(THIRD_PARTY)
+    yield root
+
+
+def test_a_third_party_launcher_from_an_entry_point(project: Path, site: Path) -> None:
+    done = multirun(project, "lr=1,2,3", "--launcher", "threads", "_run_.threads.max_workers=2", path=(site,))
+    assert done.returncode == 0, done.stderr
+    data = summary(project)
+    assert data["launcher"] == "threads" and data["counts"] == {"ok": 3}
+    assert (Path(data["sweep_dir"]) / "threads-were-here").read_text() == "2"
+
+
+def test_entry_points_are_read_only_for_a_name_that_is_not_built_in(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(site))
+    launchers.forget_plugins()
+    try:
+        for name in BUILT_IN[:2]:
+            make_launcher(name, {})
+        assert launchers._published is None  # the group was never read
+        third = make_launcher("threads", {"max_workers": 3})
+        assert type(third).__name__ == "ThreadLauncher" and third.max_workers == 3
+        assert launcher_options(launchers.lookup("threads")) == ["max_workers"]
+        assert "threads" in launchers.names()
+    finally:
+        sys.modules.pop("thirdparty_launcher", None)
+        launchers.forget_plugins()
+
+
+@pytest.mark.parametrize(
+    ("launcher", "module", "extra"),
+    [("submitit", "submitit", "submitit"), ("submitit-local", "submitit", "submitit"), ("ray", "ray", "ray")],
+)
+def test_a_launcher_whose_extra_is_missing_says_what_to_install(
+    launcher: str, module: str, extra: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # what `import module` sees when it is not installed
+    with pytest.raises(ConfigError) as info:
+        make_launcher(launcher, {})
+    assert f"launcher {launcher!r} needs {module}, which is not installed" in info.value.message
+    assert info.value.hint == f"pip install 'instantiate[{extra}]'"
+    assert info.value.path == "_run_.launcher"
+
+
+def test_the_optuna_sweeper_without_optuna_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from instantiate._run.sweepers.optuna import import_optuna
+
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    with pytest.raises(ConfigError) as info:
+        import_optuna()
+    assert info.value.hint == "pip install 'instantiate[optuna]'"
+
+
+# -- submitit's SLURM options -------------------------------------------------------------------------------
+def test_submitit_options_become_submitit_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    submitit = pytest.importorskip(
+        "submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'"
+    )
+    from instantiate._run.launchers.submitit import LocalLauncher, SlurmLauncher
+
+    options = {
+        "partition": "gpu",
+        "timeout_min": 30,
+        "gpus_per_node": 2,
+        "cpus_per_task": 8,
+        "mem_gb": 64,
+        "array_parallelism": 4,
+        "name": "sweep",
+        "additional_parameters": {"reservation": "paper"},
+    }
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # pretend this is a SLURM node
+    slurm = SlurmLauncher(**options)
+    assert slurm.parameters == {
+        "timeout_min": 30,
+        "nodes": 1,
+        "tasks_per_node": 1,
+        "cpus_per_task": 8,
+        "gpus_per_node": 2,
+        "mem_gb": 64,
+        "name": "sweep",
+        "slurm_partition": "gpu",
+        "slurm_array_parallelism": 4,
+        "slurm_additional_parameters": {"reservation": "paper"},
+    }
+    slurm_names = submitit.SlurmExecutor._valid_parameters()
+    generic = submitit.AutoExecutor._valid_parameters()
+    for key in slurm.parameters:
+        assert key in generic or key.removeprefix("slurm_") in slurm_names
+    monkeypatch.setattr("shutil.which", lambda name: None)  # and a machine without SLURM
+    with pytest.raises(ConfigError, match="this machine has no 'srun'"):
+        make_launcher("submitit", {"partition": "gpu"})
+    # the local executor takes the same options, ignoring SLURM's
+    assert LocalLauncher(**options).cluster == "local"
+
+
+def test_submitit_local_falls_back_to_the_submitit_options(tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "train.yaml").write_text("_run_:\n  submitit:\n    partition: gpu\n    timeout_min: 7\n")
+    app = main(config_dir=str(conf), config_name="train")(lambda cfg: None).app
+    assert configured_launcher(app.compose(["_run_.launcher=submitit-local"])) == (
+        "submitit-local",
+        {"partition": "gpu", "timeout_min": 7},
+        "_run_.submitit",
+    )
+    assert configured_launcher(app.compose(["_run_.launcher=processes", "_run_.processes.n_jobs=3"])) == (
+        "processes",
+        {"n_jobs": 3},
+        "_run_.processes",
+    )
+
+
+def test_a_ported_configs_launcher_choice_and_options(tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "train.yaml").write_text(
+        "hydra:\n  launcher:\n    _target_: hydra_plugins.x.JoblibLauncher\n    n_jobs: 3\n"
+        "    backend: loky\n  sweeper:\n    params: {}\n"
+    )
+    (conf / "slurm.yaml").write_text(
+        "hydra:\n  launcher:\n    partition: dev\n    name: ${hydra.job.name}\n    submitit_folder: x\n"
+    )
+    app = main(config_dir=str(conf), config_name="train")(lambda cfg: None).app
+    assert configured_launcher(app.compose(["hydra/launcher=joblib"])) == (
+        "processes",
+        {"n_jobs": 3},
+        "hydra.launcher",
+    )
+    assert configured_launcher(app.compose([])) == ("basic", {}, "_run_.basic")
+    slurm = main(config_dir=str(conf), config_name="slurm")(lambda cfg: None).app
+    assert configured_launcher(slurm.compose(["hydra/launcher=submitit_slurm"])) == (
+        "submitit",
+        {"partition": "dev", "name": "<lambda>"},  # ${hydra.job.name}: the run's name, mirrored
+        "hydra.launcher",
+    )
+
+
+# -- ray -------------------------------------------------------------------------------------------
+def test_the_ray_launcher_on_ray(project: Path) -> None:
+    pytest.importorskip(
+        "ray", reason="ray is not installed (pip install 'instantiate[ray]'); too large for CI"
+    )
+    done = multirun(project, "lr=1,2", "fail_at=2", "--launcher", "ray", "_run_.ray.init.num_cpus=2")
+    assert done.returncode == 1, done.stderr
+    assert [job["status"] for job in summary(project)["jobs"]] == ["ok", "failed"]
+
+
+class Ref:
+    """A stand-in for ray's ObjectRef: hashable, holding the finished task's result."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+
+class FakeRay(types.ModuleType):
+    """ray's documented calls (init, remote, wait, get, cancel, shutdown), run in this process."""
+
+    def __init__(self) -> None:
+        super().__init__("ray")
+        self.calls: list[Any] = []
+        self.initialized = False
+
+    def is_initialized(self) -> bool:
+        return self.initialized
+
+    def init(self, **kwargs: Any) -> None:
+        self.calls.append(("init", kwargs))
+        self.initialized = True
+
+    def shutdown(self) -> None:
+        self.calls.append(("shutdown",))
+        self.initialized = False
+
+    def remote(self, *args: Any, **options: Any) -> Any:
+        if args:  # @ray.remote
+            return self.remote(**options)(args[0])
+        self.calls.append(("remote", options))
+        fake = self
+
+        class Remote:
+            def __init__(self, fn: Any) -> None:
+                self.fn = fn
+
+            def remote(self, *call: Any) -> Any:
+                fake.calls.append(("submit",))
+                return Ref(self.fn(*call))
+
+        return Remote
+
+    def wait(self, refs: list[Any], num_returns: int = 1) -> tuple[list[Any], list[Any]]:
+        return refs[:num_returns], refs[num_returns:]
+
+    def get(self, ref: Any) -> Any:
+        return ref.result
+
+    def cancel(self, ref: Any, force: bool = False) -> None:
+        self.calls.append(("cancel", force))
+
+
+def test_the_ray_launcher_through_rays_documented_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeRay()
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    monkeypatch.chdir(tmp_path)
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "train.yaml").write_text("lr: 1\n")
+
+    def task(cfg: Any) -> Any:
+        if cfg.lr == 2:
+            raise KeyError("lost")
+        return cfg.lr
+
+    app = main(config_dir=str(conf), config_name="train")(task).app
+    result = run_sweep(app, ["lr=1,2,3", "_run_.launcher=ray", "_run_.ray.remote.num_gpus=1"])
+    assert [job.status for job in result.jobs] == ["ok", "failed", "ok"]
+    assert fake.calls[0] == ("init", {})
+    assert fake.calls[1] == ("remote", {"num_gpus": 1})
+    assert fake.calls.count(("submit",)) == 3 and fake.calls[-1] == ("shutdown",)
+    with pytest.raises(ConfigError, match="init must be a mapping"):
+        make_launcher("ray", {"init": "auto"})
+
+
+# -- optuna ----------------------------------------------------------------------------------------
+def test_the_optuna_sweeper(project: Path) -> None:
+    pytest.importorskip("optuna", reason="optuna is not installed: pip install 'instantiate[optuna]'")
+    done = multirun(
+        project,
+        "_run_.sweeper=optuna",
+        "lr=choice(1,2,3,4)",
+        "fail_at=3",
+        "+scale=interval(0.5,2)",
+        "_run_.optuna.n_trials=6",
+        "_run_.optuna.n_jobs=2",
+        "_run_.optuna.seed=0",
+        "_run_.optuna.direction=maximize",
+        "--launcher",
+        "processes",
+        timeout=180,
+    )
+    data = summary(project)
+    jobs = data["jobs"]
+    assert data["sweeper"] == "optuna" and len(jobs) == 6
+    assert [job["num"] for job in jobs] == list(range(6))
+    assert all(
+        set(job["params"]) == {"lr", "+scale"} or set(job["params"]) == {"lr", "scale"} for job in jobs
+    )
+    for job in jobs:
+        assert job["status"] == ("failed" if job["params"]["lr"] == 3 else "ok")
+    assert done.returncode == (1 if any(job["status"] == "failed" for job in jobs) else 0), done.stderr
+    best = data["optuna"]["best"]
+    values = [job["value"] for job in jobs if job["status"] == "ok"]
+    assert best["value"] == max(values)
+    assert jobs[best["num"]]["params"] == best["params"]
+    assert f"best: #{best['num']} {best['value']}" in done.stderr
+
+
+def test_run_job_reports_a_task_that_exits() -> None:
+    class Job:
+        index = 0
+        directory = "/nonexistent"
+        name = "x"
+
+    def outcome_of(code: Any) -> JobOutcome:
+        from instantiate._run.launchers import base as _launchers
+
+        original = _launchers.execute
+        try:
+            _launchers.execute = lambda job: sys.exit(code)  # type: ignore[assignment]
+            return run_job(Job())  # type: ignore[arg-type]
+        finally:
+            _launchers.execute = original
+
+    assert outcome_of(0).status == "ok"
+    failed = outcome_of(3)
+    assert failed.status == "failed" and failed.error is not None
+    assert (failed.error.type, failed.error.message) == ("SystemExit", "exit code 3")
+
+
+def test_a_job_with_a_task_workers_cannot_import_fails_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "train.yaml").write_text("lr: 1\n")
+    app = main(config_dir=str(conf), config_name="train")(lambda cfg: cfg.lr).app  # a lambda: not importable
+    result = run_sweep(app, ["lr=1,2", "_run_.launcher=processes", "_run_.processes.n_jobs=1"])
+    assert [job.status for job in result.jobs] == ["failed", "failed"]
+    error = result.jobs[0].outcome.error  # type: ignore[union-attr]
+    assert "pickle" in f"{error.type} {error.message}".lower()
+
+
+def test_processes_find_the_job_that_kills_its_worker_among_those_running_with_it() -> None:
+    """When the pool broke with two jobs running, both run again one at a time: only the culprit fails."""
+    from instantiate._run.launchers.processes import ProcessLauncher
+
+    jobs = [types.SimpleNamespace(index=n, directory="/nonexistent", name="x") for n in range(4)]
+    rounds: list[tuple[list[int], int]] = []
+    ended: list[tuple[int, str]] = []
+
+    def pool(batch: list[Any], workers: int, reporter: Any) -> tuple[list[Any], list[Any]]:
+        rounds.append(([job.index for job in batch], workers))
+        if len(rounds) == 1:  # jobs 0 and 1 were running when job 1 killed its worker
+            return [jobs[0], jobs[1]], [jobs[2], jobs[3]]
+        if len(rounds) == 2:  # alone, job 0 ends; then job 1 kills its worker again
+            reporter.finished(JobOutcome(0, "ok"))
+            return [jobs[1]], []
+        for job in batch:
+            reporter.finished(JobOutcome(job.index, "ok"))
+        return [], []
+
+    class Reporter:
+        directory = Path("/nonexistent")
+
+        def started(self, job: Any) -> None:
+            pass
+
+        def finished(self, outcome: JobOutcome) -> None:
+            ended.append((outcome.index, outcome.status))  # type: ignore[arg-type]
+
+    launcher = ProcessLauncher(n_jobs=4)
+    launcher._pool = pool  # type: ignore[method-assign]
+    launcher.launch(jobs, Reporter())  # type: ignore[arg-type]
+    assert rounds == [([0, 1, 2, 3], 4), ([0, 1], 1), ([2, 3], 4)]
+    assert sorted(ended) == [(0, "ok"), (1, "failed"), (2, "ok"), (3, "ok")]
