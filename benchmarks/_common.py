@@ -429,6 +429,7 @@ def uncached(config: Callable[[int, bool], Any], n: int) -> Any:
     """A fresh config for ours, with our parsed-interpolation cache emptied: every string is
     parsed again, as in a process that builds its config once (untimed setup)."""
     from instantiate._config import grammar as _grammar
+
     _grammar.parsed.clear()
     return config(n, False)
 
