@@ -53,7 +53,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Composition is imported on first use, so ``import instantiate`` stays cheap."""
+    """Composition and the version are read on first use, so ``import instantiate`` stays cheap."""
+    if name == "__version__":
+        from ._version import version
+
+        return version()
     if name == "compose":
         from ._compose.compose import compose
 

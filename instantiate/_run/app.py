@@ -127,6 +127,7 @@ class App:
         add("-v", "--verbose", action="store_true", help="log at DEBUG level")
         add("--traceback", action="store_true", help="show the full traceback of a config error")
         add("--shell-completion", choices=("bash", "zsh"), help="print a shell completion script")
+        add("--version", action="store_true", help="print the version of instantiate and exit")
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
@@ -135,6 +136,11 @@ class App:
             overrides.append(f"++_run_.launcher={options.launcher}")
         if options.help:
             print(self.help_text())
+            return None
+        if options.version:
+            from .._version import version_line
+
+            print(version_line())
             return None
         if options.shell_completion:
             from .completion import completion_script

@@ -71,7 +71,7 @@ fi
 
 FLAGS = (
     "--help", "--cfg", "--resolve", "--info", "--multirun", "--run-dir", "--launcher",
-    "--dry-run", "--allow", "--verbose", "--traceback", "--shell-completion",
+    "--dry-run", "--allow", "--verbose", "--traceback", "--shell-completion", "--version",
 )  # fmt: skip
 # Flags followed by a value, and the values there are to offer (none: the shell completes files).
 FLAG_VALUES: dict[str, tuple[str, ...]] = {

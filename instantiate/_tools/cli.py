@@ -35,6 +35,11 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 problems or errors, 2 usage)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["-V"]):
+        from .._version import version_line
+
+        print(version_line())
+        return OK
     parser, commands = _parsers()
     try:
         if not args or args[0] not in commands:
@@ -43,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = commands[args[0]].parse_intermixed_args(args[1:])
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else USAGE
+    if getattr(options, "config", None):
+        options.config = os.path.normpath(options.config)
     run: Callable[[argparse.Namespace], int] = options.run
     try:
         return run(options)
@@ -52,6 +59,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"error: {error}", file=sys.stderr)
         return PROBLEMS
+
+
+def console() -> int:
+    """The ``instantiate`` command: like ``python -m instantiate``, it imports from the working directory."""
+    # A console script starts with its own bin directory on sys.path, where `python -m` has the
+    # working directory; targets like src.models.Net live there. Python's -P / PYTHONSAFEPATH
+    # (safe_path) asks for neither, and is respected.
+    if not getattr(sys.flags, "safe_path", False) and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    return main()
 
 
 # -- the commands ---------------------------------------------------------------------------
@@ -163,6 +180,7 @@ def compose_file(path: str, overrides: Sequence[str] = ()) -> Config:
     from .._compose.compose import compose
     from .._config.nodes import load
 
+    path = os.path.normpath(path)  # messages say configs/x.yaml, not src/../configs/./x.yaml
     file = Path(path)
     if not file.is_file():
         where = f" (looked in {os.getcwd()})" if not file.is_absolute() else ""
@@ -238,6 +256,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         description="Look at a config without running it: show, check, graph, schema.",
         epilog="Exit status: 0 ok, 1 problems or errors, 2 wrong command line.",
     )
+    parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     cmd = sub.add_parser(
