@@ -150,7 +150,7 @@ def graph(options: argparse.Namespace) -> int:
 
 def schema(options: argparse.Namespace) -> int:
     """Write a JSON Schema for a config file, or for one node of a target."""
-    from .schema import config_schema, target_schema
+    from .schema import config_schema, target_schema, targets_in_directory
 
     _import_modules(options.imports)
     what = options.what
@@ -158,7 +158,8 @@ def schema(options: argparse.Namespace) -> int:
         cfg = compose_file(what, options.overrides)
         if not cfg.is_sequence() and "_run_" in cfg:
             del cfg["_run_"]
-        result = config_schema(cfg, title=os.path.basename(what), allow=options.allow)
+        others = targets_in_directory(os.path.dirname(os.path.abspath(what)))
+        result = config_schema(cfg, title=os.path.basename(what), allow=options.allow, extra_targets=others)
     else:
         if options.overrides:
             raise CommandError(f"overrides apply to a config file, and {what!r} names a target")
