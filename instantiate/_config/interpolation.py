@@ -250,6 +250,13 @@ class Evaluator:
                 f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
                 hint=f"use $<{expr.ref.path_text()}> to refer to a value",
             )
+        for name, _ in expr.attrs:  # before anything is built: the chain itself is refused
+            if name.startswith("_"):
+                raise InterpolationError(
+                    f"{expr.text}: a $<@path:...> chain reads public attributes only, "
+                    f"and {name!r} starts with '_'",
+                    hint="call a public method of the object, or build what you need with its own _target_",
+                )
         obj = self.build(link, expr.text)
         for name, call in expr.attrs:
             try:

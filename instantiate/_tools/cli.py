@@ -98,6 +98,7 @@ def check(options: argparse.Namespace) -> int:
     from .check import Checker, Problem, as_in_a_run
 
     _import_modules(options.imports)
+    notes: list[Problem] = []
     try:
         cfg = compose_file(options.config, options.overrides)
     except ConfigError as error:  # composition stops at its first problem (a schema, an override)
@@ -106,18 +107,37 @@ def check(options: argparse.Namespace) -> int:
     else:
         checker = Checker(as_in_a_run(cfg), allow=options.allow, allow_missing=options.allow_missing)
         problems = checker.check()
+        notes = checker.notes
+    for problem in problems:
+        print(_with_import_hint(problem))
+    for note in notes:
+        print(f"note: {note}")
     if problems:
-        for problem in problems:
-            print(problem)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         print(f"{count} in {options.config}", file=sys.stderr)
         return PROBLEMS
     assert checker is not None
+    unchecked = f" ({len(notes)} not checkable statically: see the notes)" if notes else ""
     print(
         f"ok: {checker.targets} target{'s' if checker.targets != 1 else ''}, "
-        f"{checker.values} value{'s' if checker.values != 1 else ''} checked in {options.config}"
+        f"{checker.values} value{'s' if checker.values != 1 else ''} checked in {options.config}{unchecked}"
     )
     return OK
+
+
+_IMPORT_HINT = (
+    " If your code registers it (@register, store()), pass --import MODULE so check runs that code first."
+)
+
+
+def _with_import_hint(problem: Any) -> str:
+    """A problem as printed; a name that code may register or store says how check gets to see it."""
+    text = str(problem)
+    if "it is not a registered name" in problem.message or problem.message.startswith(
+        "could not find the config"
+    ):
+        text += _IMPORT_HINT
+    return text
 
 
 def graph(options: argparse.Namespace) -> int:
