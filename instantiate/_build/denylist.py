@@ -38,7 +38,7 @@ _PATTERNS = [
     "builtins.module", "builtins.classmethod", "builtins.staticmethod", "builtins.property",
     "builtins.map", "builtins.filter", "builtins.str.format*", "builtins.memoryview",
     "_sitebuiltins.*", "importlib.*", "_frozen_importlib.*", "_frozen_importlib_external.*",
-    "_imp.*", "zipimport.*", "pkgutil.*", "runpy.*", "code.*", "codeop.*", "types.new_class",
+    "_imp.*", "inspect", "types.FunctionType", "types.MethodType", "types.CodeType", "zipimport.*", "pkgutil.*", "runpy.*", "code.*", "codeop.*", "types.new_class",
     "types.coroutine", "types.prepare_class", "dataclasses.make_dataclass", "typing.get_type_hints",
     "typing._eval_type", "typing.evaluate_forward_ref", "typing.ForwardRef*", "annotationlib.*",
     "string.Formatter*", "logging.Formatter", "logging.StrFormatStyle", "logging.config.*",

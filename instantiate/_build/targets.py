@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from .._errors import RegistryError, TargetError, did_you_mean
 from .denylist import denied, denied_object
+from .imports import guarded
 from .policy import Policy, effective, real_name, refused
 
 
@@ -175,10 +176,12 @@ def _descend(
     through an alias (``torch.nn.functional.torch``) is named by what it really is.
     """
     for attr in attrs:
+        lazy = False
         if isinstance(obj, ModuleType):
             real = getattr(obj, "__name__", None)
             where = real if isinstance(real, str) else where
-            if attr not in vars(obj) and not policy.may_import(f"{where}.{attr}"):
+            lazy = attr not in vars(obj)
+            if lazy and not policy.may_import(f"{where}.{attr}"):
                 _refuse_before_import(name, f"{where}.{attr}", policy)
         elif policy.layers and getattr_static(obj, attr, _ABSENT) is _ABSENT:
             # Only a __getattr__ could answer: code that might import anything. Refused.
@@ -187,7 +190,7 @@ def _descend(
                 f"by {type(obj).__name__}.__getattr__), so it is not looked up under allowed_targets"
             )
         try:
-            obj = getattr(obj, attr)
+            obj = _read(obj, attr, lazy, name, policy)
         except AttributeError:
             found = None
             if submodules and isinstance(obj, ModuleType):
@@ -214,6 +217,19 @@ def _descend(
     if not callable(obj):
         raise TargetError(f"_target_ {name!r} is {type(obj).__name__} {obj!r}, which cannot be called")
     return Target(name, obj, real_name(obj), None)
+
+
+def _read(obj: Any, attr: str, lazy: bool, name: str, policy: Policy) -> Any:
+    """``getattr``; on a module's missing attribute, with every import it causes judged first."""
+    if not lazy:
+        return getattr(obj, attr)
+    with guarded(policy) as guard:
+        try:
+            found = getattr(obj, attr)
+        finally:
+            if guard.refused is not None:  # even if the lazy loader swallowed the refusal
+                _refuse_before_import(name, guard.refused, policy)
+    return found
 
 
 def _names_of(obj: Any) -> list[str]:
