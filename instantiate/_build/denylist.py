@@ -10,7 +10,6 @@ later, and mutating methods of shared containers (``os.environ.update``).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 # The process functions ``os`` re-exports from ``posix`` (``nt`` on Windows): each is listed
@@ -96,9 +95,11 @@ _EXCEPTIONS = frozenset({
     "trace.Trace", "sys.getsizeof", "sys.intern", "inspect.signature", "inspect.Parameter",
 })
 
-_MATCH = re.compile("|".join(
-    "(?:" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + ")" for pattern in _PATTERNS
-)).fullmatch
+# Sorted by shape once, so a verdict costs a set lookup, one startswith and a short regex.
+_EXACT = frozenset(p for p in _PATTERNS if not any(c in p for c in "*?["))
+_PREFIXES = tuple(p[:-1] for p in _PATTERNS if p.endswith("*") and not any(c in p[:-1] for c in "*?["))
+_OTHERS = [p for p in _PATTERNS if p not in _EXACT and p[:-1] not in _PREFIXES]
+_match: Any = None
 _decided: dict[str, bool] = {}
 
 
@@ -106,8 +107,21 @@ def denied(name: str) -> bool:
     """Is ``name`` (a real ``module.qualname``) on the deny list?"""
     verdict = _decided.get(name)
     if verdict is None:
-        verdict = _decided[name] = name not in _EXCEPTIONS and _MATCH(name) is not None
+        verdict = _decided[name] = name not in _EXCEPTIONS and _judge(name)
     return verdict
+
+
+def _judge(name: str) -> bool:
+    global _match
+    if name in _EXACT or name.startswith(_PREFIXES):
+        return True
+    if _match is None:
+        import re
+
+        _match = re.compile(
+            "|".join(re.escape(p).replace(r"\*", ".*").replace(r"\?", ".") for p in _OTHERS)
+        ).fullmatch
+    return _match(name) is not None
 
 
 def denied_module(module: str) -> bool:
