@@ -76,6 +76,8 @@ def show(options: argparse.Namespace) -> int:
     """Print the composed config (or one node of it) as YAML."""
     import yaml
 
+    if options.origin:
+        return _show_origin(options)
     cfg = compose_file(options.config, options.overrides)
     if not options.all and not cfg.is_sequence() and "_run_" in cfg:
         del cfg["_run_"]
@@ -90,6 +92,22 @@ def show(options: argparse.Namespace) -> int:
         text = yaml.safe_dump(node, allow_unicode=True, default_flow_style=False)
         text = text[: -len("...\n")] if text.endswith("\n...\n") else text
     print(text, end="")
+    return OK
+
+
+def _show_origin(options: argparse.Namespace) -> int:
+    """``show --origin``: every value with the file:line, override or defaults entry that set it."""
+    from .origin import compose_with_origins, origin_text
+
+    if options.node or options.resolve:
+        raise CommandError("--origin shows the whole config as written; leave out --node and --resolve")
+    file = Path(options.config)
+    if not file.is_file():
+        compose_file(options.config, options.overrides)  # the same error as show
+    if file.suffix != ".yaml":
+        raise CommandError(f"--origin composes a .yaml file; {options.config} is not one")
+    origins = compose_with_origins(file.stem, options.overrides, config_dir=str(file.parent))
+    print(origin_text(origins, show_run=options.all), end="")
     return OK
 
 
@@ -286,6 +304,11 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     cmd.add_argument("--resolve", action="store_true", help="resolve interpolations ($<@...> stay)")
     cmd.add_argument("--node", metavar="PATH", help="print only the node at PATH, like model.encoder")
     cmd.add_argument("--all", action="store_true", help="include the _run_ section that composition adds")
+    cmd.add_argument(
+        "--origin",
+        action="store_true",
+        help="beside every value, where it came from: file:line, the override, or the defaults entry",
+    )
     cmd.set_defaults(run=show)
 
     cmd = sub.add_parser(
