@@ -20,20 +20,25 @@ from .._errors import (
 from .grammar import BuiltRef, Call, Concat, Expr, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
-from .resolvers import get_resolver, resolver_names
+from .resolvers import Resolver, get_resolver, resolver_names
 
 MISSING = "???"
 
 
 class Tree:
-    """One config's raw data and what every view of it shares (the per-tree resolver cache)."""
+    """One config's raw data and what every view of it shares (the per-tree resolver cache).
 
-    __slots__ = ("cache", "data", "link")
+    ``resolvers`` finds resolvers this library does not know (those registered with OmegaConf,
+    for a tree read from an OmegaConf config): ``resolvers(name, holder, key)``.
+    """
+
+    __slots__ = ("cache", "data", "link", "resolvers")
 
     def __init__(self, data: Any) -> None:
         self.data = data
         self.link: Link = (data, None, None)
         self.cache: dict[Any, Any] = {}
+        self.resolvers: Callable[[str, Link, Any], Resolver | None] | None = None
 
 
 class Live:
@@ -306,6 +311,8 @@ class Evaluator:
         if name == "select" or name == "oc.select":
             return self.select(expr, holder, key)
         resolver = get_resolver(name)
+        if resolver is None and self.tree.resolvers is not None:
+            resolver = self.tree.resolvers(name, holder, key)
         if resolver is None:
             raise InterpolationError(
                 f"{expr.text} calls an unknown resolver {name!r}.{did_you_mean(name, resolver_names())}",

@@ -43,8 +43,21 @@ def format_path(keys: Any) -> str:
 
 
 def path_of(link: Link | None, *more: Key) -> str:
-    """The path of ``link``'s container, extended by ``more`` keys."""
-    return format_path([*link_keys(link), *more])
+    """The path of ``link``'s container, extended by ``more`` keys.
+
+    A root link may carry a name as its key (a structured config's class: ``TreeConf.left``).
+    """
+    keys = []
+    while link is not None:
+        if link[2] is None:
+            if link[1] is not None:
+                keys.append(link[1])
+            break
+        keys.append(link[1])
+        link = link[2]
+    keys.reverse()
+    keys.extend(more)
+    return format_path(keys)
 
 
 def parse_key_path(text: str, pos: int = 0, *, where: str = "path") -> tuple[int, tuple[Key, ...], int]:
