@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import site
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ def app(cfg):
 app()
 """
 COMMANDS = {  # key: (shown as, argv after the interpreter, ours?)
-    "bare": ("python -c pass", ["-c", "pass"], False),
+    "bare": ("python -S -c pass", ["-c", "pass"], False),
     "yaml": ('python -c "import yaml"', ["-c", "import yaml"], False),
     "ours": ('python -c "import instantiate"', ["-c", "import instantiate"], True),
     "hydra": ('python -c "import hydra.utils"', ["-c", "import hydra.utils"], False),
@@ -49,15 +50,21 @@ COMMANDS = {  # key: (shown as, argv after the interpreter, ours?)
 
 
 def environment() -> dict[str, str]:
-    """This environment, with the benchmarked checkout first on PYTHONPATH."""
-    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    """This environment, the benchmarked checkout first on PYTHONPATH, then site-packages.
+
+    The processes run with `python -S`: no `site` start-up, so no `.pth` file runs (an editable
+    install's finder imports pathlib, re, urllib, ... into every process, bare Python included,
+    which would hide what an import of ours costs); site-packages on PYTHONPATH keeps yaml and
+    Hydra importable.
+    """
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")]), *site.getsitepackages()]
     return dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
 
 
 def cpu_of(argv: list[str], env: dict[str, str], cwd: str) -> float:
     """CPU seconds (user + system) of one `python *argv` process, start to exit."""
     proc = subprocess.Popen(
-        [sys.executable, *argv], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-S", *argv], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -71,7 +78,7 @@ def modules_added(code: str, env: dict[str, str], cwd: str) -> int:
     """How many modules `code` adds to sys.modules."""
     probe = f"import sys; before = set(sys.modules); {code}; print(len(set(sys.modules) - before))"
     out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, cwd=cwd, check=True, capture_output=True, text=True
+        [sys.executable, "-S", "-c", probe], env=env, cwd=cwd, check=True, capture_output=True, text=True
     )
     return int(out.stdout)
 
@@ -113,8 +120,9 @@ def run(args: argparse.Namespace) -> Table:
         "the trivial app: a config of three keys in conf/config.yaml, a task that prints one; "
         "each run composes it, makes its run directory and writes config and log there, as "
         "Hydra's does.",
-        "whole processes (interpreter start-up and exit included), CPU time (user + system) "
-        "from os.wait4, the checkout first on PYTHONPATH with its bytecode compiled (as an "
+        "whole processes `python -S ...` (interpreter start-up and exit included; -S: no .pth "
+        "file imports anything into bare Python), CPU time (user + system) from os.wait4, the "
+        "checkout first on PYTHONPATH with its bytecode compiled (as an "
         "installed package has it), minimum over interleaved rounds.",
     ]
     if OURS_ERROR:

@@ -10,7 +10,6 @@ Nodes with ``_target_`` are built at most once per call (per Recipe), which is w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from .._errors import (
     ConfigError,
@@ -28,6 +27,10 @@ from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, so
 from .._config.recursion import allow_deep_recursion
 from .signatures import Checked, call_problem, params_of
 from .targets import Names, Policy, Target, current_policy, resolve_target, target_cache
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
 _SCALARS = frozenset({str, int, float, bool, type(None)})

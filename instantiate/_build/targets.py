@@ -13,9 +13,14 @@ import importlib
 import sys
 from types import ModuleType
 from collections.abc import Sequence
-from typing import Any, Protocol
 
 from .._errors import TargetError, did_you_mean
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object  # Names is only ever a type: a plain base does at run time
 
 _policy: contextvars.ContextVar[Policy | None] = contextvars.ContextVar("instantiate_policy", default=None)
 

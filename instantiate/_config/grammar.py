@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._errors import InterpolationError
 from .paths import KEY_STOP, Key, format_path, parse_key_path
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _CLOSE = {"<": ">", "{": "}"}
 # In a resolver argument a backslash escapes these (as OmegaConf's); before anything else it is

@@ -7,8 +7,6 @@ container, so the caller can wrap it as a node (reading) or build it (instantiat
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from .._errors import (
     ConfigError,
     CycleError,
@@ -20,6 +18,11 @@ from .grammar import BuiltRef, Call, Concat, Expr, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from .resolvers import get_resolver, resolver_names
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
 
 MISSING = "???"
 
