@@ -1,6 +1,6 @@
 """instantiate: build Python objects from YAML configs, with errors that say where."""
 
-from typing import Any
+from __future__ import annotations
 
 from ._build.api import instantiate
 from ._build.policy import allowed_targets, trust_config
@@ -23,6 +23,11 @@ from ._errors import (
     ValidationError,
 )
 from ._run.app import main
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 __all__ = [
     "CloseError",
