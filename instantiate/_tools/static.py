@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from .._build.builder import SPECIAL_KEYS
+from .._build.flags import SPECIAL_KEYS
 from .._config.grammar import BuiltRef, Call, Concat, Expr, Ref
 from .._config.resolvers import get_resolver, resolver_names
 from .._errors import closest
