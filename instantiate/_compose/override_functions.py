@@ -197,7 +197,8 @@ def _tag(args: list[Any], kwargs: dict[str, Any]) -> Sweep:
         args = [*args, kwargs["sweep"]]
     if not args or not isinstance(args[-1], Sweep) or args[-1].kind == "glob":
         raise ValueError("the last argument of tag() must be a choice(), range() or interval()")
-    *labels, sweep = args
+    *labels, last = args
+    sweep: Sweep = last
     for label in labels:
         if not isinstance(label, str):
             raise ValueError(f"tags are strings, not {label!r}")

@@ -473,7 +473,7 @@ class _Parser:
         for param in params[:required]:
             if param not in bound:
                 self.fail(f"{name}() needs the argument {param!r}", column=name_at)
-        return getattr(self, f"make_{name}")(name_at, bound)  # type: ignore[no-any-return]
+        return getattr(self, f"make_{name}")(name_at, bound)
 
     def keyword(self) -> str | None:
         """Consume ``name =`` if the next argument is a keyword argument."""

@@ -88,7 +88,12 @@ def test_a_shuffled_sweep_expands_in_random_order_with_the_same_values() -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["a=tag(log,interval(0.001,1))", "a=shuffle(choice(1,2))", "a=tag(a,b,shuffle(range(1,5)))", "a=int(2,3)"],
+    [
+        "a=tag(log,interval(0.001,1))",
+        "a=shuffle(choice(1,2))",
+        "a=tag(a,b,shuffle(range(1,5)))",
+        "a=int(2,3)",
+    ],
 )
 def test_a_marked_sweep_is_written_back_as_text_that_reads_equal(text: str) -> None:
     value = parse_override(text).value
