@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._errors import TargetError
 from .builder import build
 from .registry import Registry, search_order
+from .targets import current_policy, resolve_target
 
 
 def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
@@ -28,3 +30,28 @@ def instantiate_with(
 ) -> Any:
     """``instantiate`` with a registry to look names up in first and extra allowed patterns."""
     return build(config, args, kwargs, search_order(registry), allow)
+
+
+call = instantiate  # Hydra's hydra.utils.call: the same as instantiate
+
+
+def get_object(path: str) -> Any:
+    """The object a dotted path (or registered name) names, looked up as ``_target_`` is and
+    judged by the policy in force (Hydra's ``hydra.utils.get_object``)."""
+    return resolve_target(path, search_order(), current_policy()).obj
+
+
+def get_class(path: str) -> type:
+    """The class ``path`` names; TargetError when it names something else (``hydra.utils.get_class``)."""
+    obj = get_object(path)
+    if not isinstance(obj, type):
+        raise TargetError(f"{path!r} names {type(obj).__name__} {obj!r}, not a class", path=path)
+    return obj
+
+
+def get_method(path: str) -> Any:
+    """The callable ``path`` names; TargetError when it is not callable (``hydra.utils.get_method``)."""
+    obj = get_object(path)
+    if not callable(obj):
+        raise TargetError(f"{path!r} names {type(obj).__name__} {obj!r}, which is not callable", path=path)
+    return obj
