@@ -36,22 +36,35 @@ call = instantiate  # Hydra's hydra.utils.call: the same as instantiate
 
 
 def get_object(path: str) -> Any:
-    """The object a dotted path (or registered name) names, looked up as ``_target_`` is and
-    judged by the policy in force (Hydra's ``hydra.utils.get_object``)."""
-    return resolve_target(path, search_order(), current_policy()).obj
+    """The object a dotted path names (a class, function, constant, module), judged by the
+    policy in force before anything is imported (Hydra's ``hydra.utils.get_object``)."""
+    import importlib
+
+    policy = current_policy()
+    if policy is not None and not policy.allows(path):
+        raise TargetError(f"{path!r} is not allowed here; allowed: {policy.describe()}", path=path)
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for depth, attr in enumerate(parts[cut:], cut):
+            if not hasattr(obj, attr):
+                raise TargetError(f"cannot find {path!r}: {'.'.join(parts[:depth])} has no attribute {attr!r}")
+            obj = getattr(obj, attr)
+        return obj
+    raise TargetError(f"cannot find {path!r}: no module {parts[0]!r} can be imported", path=path)
 
 
 def get_class(path: str) -> type:
     """The class ``path`` names; TargetError when it names something else (``hydra.utils.get_class``)."""
-    obj = get_object(path)
+    obj = resolve_target(path, search_order(), current_policy()).obj  # registered names too
     if not isinstance(obj, type):
         raise TargetError(f"{path!r} names {type(obj).__name__} {obj!r}, not a class", path=path)
     return obj
 
 
 def get_method(path: str) -> Any:
-    """The callable ``path`` names; TargetError when it is not callable (``hydra.utils.get_method``)."""
-    obj = get_object(path)
-    if not callable(obj):
-        raise TargetError(f"{path!r} names {type(obj).__name__} {obj!r}, which is not callable", path=path)
-    return obj
+    """The callable ``path`` names; TargetError when it is not one (``hydra.utils.get_method``)."""
+    return resolve_target(path, search_order(), current_policy()).obj  # refuses what cannot be called

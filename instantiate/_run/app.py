@@ -284,6 +284,7 @@ class App:
             for key in RUN_SECTIONS:
                 data.pop(key, None)
         text = str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
+        text = text[: -len("...\n")] if text.endswith("\n...\n") else text  # a single value
         if package and isinstance(view, Config):
             text = f"# @package {package}\n{text}"
         return text
