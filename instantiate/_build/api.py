@@ -7,7 +7,8 @@ from typing import Any
 from .._errors import TargetError
 from .builder import build
 from .registry import Registry, search_order
-from .targets import current_policy, resolve_target
+from .policy import current_policy, effective, judge_object, refused
+from .targets import resolve_target
 
 
 def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
@@ -40,19 +41,21 @@ def get_object(path: str) -> Any:
     policy in force before anything is imported (Hydra's ``hydra.utils.get_object``)."""
     import importlib
 
-    policy = current_policy()
-    if policy is not None and not policy.allows(path):
-        raise TargetError(f"{path!r} is not allowed here; allowed: {policy.describe()}", path=path)
+    policy = effective(current_policy())
     parts = path.split(".")
     for cut in range(len(parts), 0, -1):
+        module = ".".join(parts[:cut])
+        if not policy.may_import(module):
+            raise refused("get_object: module", module, policy, path=path)
         try:
-            obj: Any = importlib.import_module(".".join(parts[:cut]))
+            obj: Any = importlib.import_module(module)
         except ImportError:
             continue
         for depth, attr in enumerate(parts[cut:], cut):
             if not hasattr(obj, attr):
                 raise TargetError(f"cannot find {path!r}: {'.'.join(parts[:depth])} has no attribute {attr!r}")
             obj = getattr(obj, attr)
+        judge_object(obj, policy, f"get_object({path!r})")
         return obj
     raise TargetError(f"cannot find {path!r}: no module {parts[0]!r} can be imported", path=path)
 

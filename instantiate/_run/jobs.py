@@ -89,7 +89,7 @@ def execute(job: Job) -> Any:
     """
     from contextlib import nullcontext
 
-    from .._build.targets import allowed_targets
+    from .._build.policy import allowed_targets
     from .._compose.run_values import running
     from .job_logging import configured, debug_for
     from .rundir import run_logging, working_directory
