@@ -46,30 +46,49 @@ __all__ = [
     "TargetError",
     "ValidationError",
     "allowed_targets",
+    "call",
     "compose",
+    "get_class",
+    "get_method",
+    "get_object",
+    "get_original_cwd",
     "instantiate",
     "load",
     "main",
     "register",
     "register_resolver",
     "registry",
+    "run_info",
     "store",
+    "to_absolute_path",
     "trust_config",
 ]
 
+# imported on first use, so ``import instantiate`` stays cheap: name -> module
+_LAZY = {
+    "compose": "._compose.compose",
+    "store": "._compose.store",
+    "call": "._build.api",
+    "get_class": "._build.api",
+    "get_method": "._build.api",
+    "get_object": "._build.api",
+    "run_info": "._run.run_info",
+    "get_original_cwd": "._run.run_info",
+    "to_absolute_path": "._run.run_info",
+}
+
 
 def __getattr__(name: str) -> Any:
-    """Composition and the version are read on first use, so ``import instantiate`` stays cheap."""
+    """Composition, the run's helpers and the version are read on first use."""
     if name == "__version__":
         from ._version import version
 
         return version()
-    if name == "compose":
-        from ._compose.compose import compose
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'instantiate' has no attribute {name!r}")
+    import importlib
 
-        return compose
-    if name == "store":
-        from ._compose.store import store
-
-        return store
-    raise AttributeError(f"module 'instantiate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
