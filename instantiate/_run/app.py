@@ -28,16 +28,6 @@ Task = TypeVar("Task", bound=Callable[..., Any])
 _INFO = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # Hydra's --info
 
 
-def version_text() -> str:
-    """What ``--version`` prints."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"instantiate {version('instantiate')}"
-    except PackageNotFoundError:  # pragma: no cover - run from a checkout that was never installed
-        return "instantiate (not installed)"
-
-
 def main(
     config_dir: str | os.PathLike[str] | None = None,
     config_name: str | None = None,
@@ -168,12 +158,13 @@ class App:
         add("-v", "--verbose", action="store_true", help="log at DEBUG level")
         add("--traceback", action="store_true", help="show the full traceback of a config error")
         add("--shell-completion", choices=("bash", "zsh"), help="print a shell completion script")
-        add("--version", action="store_true", help="print the version of instantiate and exit")
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
-        if options.version:
-            print(version_text())
+        if options.version:  # the distribution's metadata, read only now (instantiate._version)
+            from .._version import version_line
+
+            print(version_line())
             return None
         app = self.with_flags(options)
         overrides = list(options.overrides)
@@ -183,11 +174,6 @@ class App:
             from .app_text import help_text, hydra_help_text
 
             print(hydra_help_text(app) if options.hydra_help else help_text(app, overrides, options.resolve))
-            return None
-        if options.version:
-            from .._version import version_line
-
-            print(version_line())
             return None
         if options.shell_completion:
             from .completion import completion_script
