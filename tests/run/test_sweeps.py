@@ -19,10 +19,10 @@ from instantiate._compose.searchpath import Repository
 from instantiate._run.launchers.base import JobOutcome, portable
 from instantiate._run.multirun import run_sweep
 from instantiate._run.progress import Progress, duration
+from instantiate._run.sweepers.registry import configured_sweeper
 from instantiate._run.sweeps import (
     SUMMARY_FILE,
     cartesian,
-    configured_sweeper,
     override_dirname,
     sweep_entries,
 )
@@ -281,12 +281,13 @@ def test_failures_are_recorded_and_the_others_still_run(conf: Path) -> None:
 
 def test_sweeper_and_its_errors(conf: Path) -> None:
     app = make_app(conf)
-    assert configured_sweeper(app.compose([])) == "basic"
-    assert configured_sweeper(app.compose(["_run_.sweeper=optuna"])) == "optuna"
-    assert configured_sweeper(app.compose(["hydra/sweeper=optuna"])) == "optuna"
+    assert configured_sweeper(app.compose([]))[0] == "basic"
+    assert configured_sweeper(app.compose(["_run_.sweeper=optuna"]))[0] == "optuna"
+    assert configured_sweeper(app.compose(["hydra/sweeper=optuna"]))[0] == "optuna"
     with pytest.raises(ConfigError) as info:
         configured_sweeper(app.compose(["_run_.sweeper=grid"]))
-    assert "unknown sweeper 'grid'; the sweepers are basic, optuna" in info.value.message
+    assert "unknown sweeper 'grid'. The sweepers: basic, optuna" in info.value.message
+    assert info.value.hint == "a package adds one under the entry-point group 'instantiate.sweepers'"
 
 
 # -- pieces ----------------------------------------------------------------------------------------
