@@ -302,6 +302,34 @@ def test_a_third_party_launcher_from_an_entry_point(project: Path, site: Path) -
     assert (Path(data["sweep_dir"]) / "threads-were-here").read_text() == "2"
 
 
+SWEEPER = """
+from instantiate.sweepers import SweepRun, cartesian, new_sweep_directory
+
+
+def run_backwards(app, entries, base, repo, name, launcher, *, dry_run=False, verbose=False, allow=None):
+    planned = cartesian(entries, repo)[::-1]
+    directory = new_sweep_directory(base)
+    sweep = SweepRun(app, directory, name, launcher, len(planned), sweeper="backwards", allow=allow)
+    sweep.launch([sweep.prepare(app.compose(job.overrides), job) for job in planned])
+    return sweep.finish()
+"""
+
+
+def test_a_third_party_sweeper_from_an_entry_point(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "sweeper-site"
+    root.mkdir()
+    publish(root, "thirdparty-sweeper", {"instantiate.sweepers": {"backwards": "backwards:run_backwards"}})
+    (root / "backwards.py").write_text(SWEEPER)
+    done = multirun(project, "lr=1,2,3", "_run_.sweeper=backwards", path=(root,))
+    assert done.returncode == 0, done.stderr
+    data = summary(project)
+    assert data["sweeper"] == "backwards"
+    assert [job["value"] for job in data["jobs"]] == [30, 20, 10]
+    unknown = multirun(project, "lr=1,2", "_run_.sweeper=backward", path=(root,))
+    assert "unknown sweeper 'backward'. Did you mean 'backwards'?" in unknown.stderr
+    assert "The sweepers: backwards, basic, optuna" in unknown.stderr
+
+
 def test_entry_points_are_read_only_for_a_name_that_is_not_built_in(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
