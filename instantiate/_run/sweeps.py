@@ -275,6 +275,7 @@ class SweepRun:
         self.started_at = datetime.now().isoformat(timespec="seconds")
         self.summary_extra: dict[str, Any] = {}
         self._written = 0.0
+        self._unqueued: set[int | None] = set()  # jobs of the batch not yet in their engine's queue
         self._lock = threading.Lock()  # a launcher may report from its own threads
 
     # -- jobs ------------------------------------------------------------------------------------------
@@ -309,6 +310,7 @@ class SweepRun:
         import signal
 
         self.write_summary()
+        self._unqueued = {job.index for job in jobs}
         try:
             with _sigterm_interrupts(), self.progress.above():
                 self.launcher.launch(list(jobs), self)
@@ -334,6 +336,9 @@ class SweepRun:
                 record.engine_id = engine_id
                 if record.status == "not run":
                     record.status = "pending"
+            self._unqueued.discard(job.index)
+            if not self._unqueued:  # the whole batch is in the queue: say so, with the engine's ids
+                self.write_summary()
 
     def started(self, job: Job) -> None:
         with self._lock:
@@ -341,6 +346,8 @@ class SweepRun:
             if record is not None and record.status in ("not run", "pending"):
                 record.status = "running"
                 self.progress.started(record.num, record.label)
+                if time.monotonic() - self._written > _SUMMARY_EVERY:
+                    self.write_summary()
 
     def note(self, text: str) -> None:
         """A line for whoever watches the sweep."""

@@ -193,15 +193,18 @@ def test_a_sweep_is_a_job_array_with_every_ported_option_in_its_sbatch_script(
     assert any(line.startswith("srun ") and "--cpu-bind=none" in line for line in lines)
 
 
-def test_a_multi_task_job_reports_its_first_tasks_result(
+def test_a_short_multi_task_job_reports_its_first_tasks_result(
     netns: str, project: Path, request: pytest.FixtureRequest
 ) -> None:
     done = multirun(
         netns,
         project,
         "lr=1",
+        "slow_at=1",
+        "sleep=3",
         "--launcher",
         "submitit",
+        "_run_.submitit.timeout_min=1",  # the default warning no longer comes as the job starts
         "_run_.submitit.tasks_per_node=2",
         "_run_.submitit.cpus_per_task=1",
         f"_run_.submitit.name={job_name(request)}",
@@ -311,6 +314,7 @@ def test_sigterm_to_the_driver_cancels_the_array_and_leaves_a_truthful_summary(
                 seen.append(line)
                 if " start " in line:
                     break
+            while_running = summary(project)["jobs"]  # written once the array was queued
             process.send_signal(signal.SIGTERM)
             rest = process.stderr.read()
             code = process.wait()
@@ -318,6 +322,8 @@ def test_sigterm_to_the_driver_cancels_the_array_and_leaves_a_truthful_summary(
             watchdog.cancel()
     assert code == 143, "".join(seen) + rest
     assert sum(" start " in line for line in [*seen, *rest.splitlines()]) == 1  # queued is not started
+    assert [job["status"] for job in while_running[1:]] == ["pending"] * 3
+    assert all(job["engine_id"] for job in while_running)
     data = summary(project)
     assert data["interrupted"] is True and data["finished"] is False
     jobs = data["jobs"]
