@@ -1,6 +1,6 @@
 """instantiate: build Python objects from YAML configs, with errors that say where."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._build.api import instantiate
 from ._build.recipe import Recipe
@@ -50,6 +50,10 @@ __all__ = [
     "registry",
     "store",
 ]
+
+if TYPE_CHECKING:  # imported on first use (below); named here for type checkers and the API docs
+    from ._compose.compose import compose
+    from ._compose.store import store
 
 
 def __getattr__(name: str) -> Any:

@@ -235,6 +235,7 @@ def _same_definition(old: Any, new: Any) -> bool:
 
 
 registry = Registry("instantiate", entry_points=DEFAULT_GROUP)
+"""The default registry: what `register` adds to, and plugins publish under `instantiate.targets`."""
 
 
 def search_order(first: Registry | None = None) -> tuple[Names, ...]:
