@@ -10,8 +10,8 @@ and language (see docs/testing-docs.md):
 - `python` runs; a `>>>` session is a doctest (ELLIPSIS on);
 - `console` (and `text` starting with `$ `) runs each `$ command` in bash and compares the
   transcript with the block after normalising both (`normalise`);
-- `yaml` / `toml` must parse, and one whose first line is `# PATH` of an existing file must
-  match that file (`...` stands for omitted lines).
+- `yaml` / `toml` must parse; one whose first line is `# PATH` of an existing file (a `python`
+  one too) must match that file (`...` stands for omitted lines).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def differs(want: str, got: str) -> str | None:
 
 # -- blocks --------------------------------------------------------------------------------------
 FILE_HEADER = re.compile(r"# file: (\S+)\n")
-SHOWN_FILE = re.compile(r"# (\S+\.(?:ya?ml|toml))\n")
+SHOWN_FILE = re.compile(r"# (\S+\.(?:ya?ml|toml|py))\n")
 
 
 def write_file(example: Example) -> None:
@@ -111,7 +111,7 @@ def run_transcript(example: Example) -> str | None:
 
 def check_data(example: Example) -> str | None:
     """A block headed `# PATH` of a shipped file must match it; other YAML and TOML must parse."""
-    source, language = str(example.parsed), example.region.lexemes["arguments"]
+    source, language = str(example.parsed), example.region.lexemes.get("arguments")
     shown = SHOWN_FILE.match(source)
     if shown is None:
         if language == "toml":
@@ -144,8 +144,12 @@ class PythonBlocks(PythonCodeBlockParser):
 
     def __call__(self, document: Document) -> Iterable[Region]:
         for region in super().__call__(document):
-            if isinstance(region.parsed, str) and FILE_HEADER.match(region.parsed):
-                region.evaluator = write_file
+            if isinstance(region.parsed, str):
+                shown = SHOWN_FILE.match(region.parsed)
+                if FILE_HEADER.match(region.parsed):
+                    region.evaluator = write_file
+                elif shown and (CHECKOUT / shown.group(1)).is_file():  # a shipped file, excerpted
+                    region.evaluator = check_data
             yield region
 
 
