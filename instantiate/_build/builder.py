@@ -27,7 +27,8 @@ from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
 from .signatures import Checked, call_problem, params_of
-from .targets import Names, Policy, Target, current_policy, resolve_target, target_cache
+from .policy import ACTIVE, Policy, current_policy, effective, judge_object
+from .targets import Names, Target, resolve_target, target_cache
 
 SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -115,7 +116,7 @@ class Builder:
         self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
         self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
         self.convert_none = False
-        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
+        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None, self.judge)
 
     # -- entry points -----------------------------------------------------------------------
     def build_top(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -154,6 +155,10 @@ class Builder:
         finally:
             self.fresh = fresh
             self.convert_none = convert_none
+
+    def judge(self, obj: Any, text: str) -> None:
+        """The evaluator's check on what a ``$<@path:chain>`` calls or hands on."""
+        judge_object(obj, effective(self.policy), text)
 
     def overlay(self, data: Any, kwargs: dict[str, Any], link: Link) -> Any:
         """A copy of ``data`` with call-time values in place, registered for path lookups."""
@@ -345,7 +350,7 @@ class Builder:
         """Check the arguments against the target's signature, then call it."""
         name = node["_target_"]
         target = self.targets.get(name) if name.__class__ is str else None
-        if target is None or self.policy is not None:
+        if target is None or self.policy is not None or target.denied or ACTIVE:
             target = self.resolve(node, link)
         args = kwargs.pop("_args_", _NO_ARGS)
         if args.__class__ is not list:
