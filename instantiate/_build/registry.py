@@ -30,9 +30,10 @@ class _Published(NamedTuple):
 class Registry:
     """Named targets; ``entry_points`` is the plugin group to read names from.
 
-    >>> MODELS = Registry("models", entry_points="myproj.models")
-    >>> MODELS.register("mlp", MLP)            # doctest: +SKIP
-    >>> MODELS.build({"_target_": "mlp"})      # doctest: +SKIP
+    Examples:
+        >>> MODELS = Registry("models", entry_points="myproj.models")
+        >>> MODELS.register("mlp", MLP)            # doctest: +SKIP
+        >>> MODELS.build({"_target_": "mlp"})      # doctest: +SKIP
     """
 
     def __init__(self, name: str, entry_points: str | None = None) -> None:
