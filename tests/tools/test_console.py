@@ -129,7 +129,8 @@ def test_dunder_version_comes_from_the_metadata_lazily() -> None:
 def test_every_install_line_of_the_readme_names_the_distribution() -> None:
     """``pip install instantiate`` would install an unrelated project from the package index."""
     readme = (ROOT / "README.md").read_text()
-    installs = re.findall(r"pip install ([^`\n]+)", readme)
+    pages = [readme, *(page.read_text() for page in sorted((ROOT / "docs").rglob("*.md")))]
+    installs = [line for page in pages for line in re.findall(r"pip install ([^`\n]+)", page)]
     named = [line for line in installs if re.search(r"(?<![\w./-])'?instantiate\b", line)]
     assert named, "the README says how to install the package"
     for line in named:
