@@ -186,9 +186,13 @@ def _launchers() -> list[str]:
 
 
 def _sweepers() -> list[str]:
-    from .sweeps import SWEEPERS
+    """The sweepers' names: built in, and published by plugins."""
+    from .sweepers.registry import sweepers
 
-    return list(SWEEPERS)
+    try:
+        return sweepers.names()
+    except Exception:  # completion must never fail loudly
+        return []
 
 
 def _is_run_record(key: str) -> bool:
