@@ -49,8 +49,10 @@ _COMMON_DEFS: dict[str, Any] = {
             "else": {"if": {"type": "object"}, "then": {"additionalProperties": VALUE}},
         },
     },
-    "later": {
-        "anyOf": [{"$ref": "#/$defs/interpolation"}, {"$ref": "#/$defs/missing"}, TARGET],
+    "later": {  # if/then, not anyOf: a node is checked against its target alone, so errors point inside it
+        "if": {"type": "object"},
+        "then": TARGET,
+        "else": {"anyOf": [{"$ref": "#/$defs/interpolation"}, {"$ref": "#/$defs/missing"}]},
         "description": "a value known later: an interpolation, ??? or a nested target node",
     },
     "interpolation": {
@@ -340,7 +342,19 @@ class _SchemaBuilder:
 
 
 def _or_interpolation(schema: dict[str, Any]) -> dict[str, Any]:
-    return LATER if schema is TARGET else {"anyOf": [schema, LATER]}
+    """``schema``, or a value known later; a list or mapping is checked against ``schema`` alone.
+
+    ``if``/``then`` rather than ``anyOf`` where the kind of value tells which applies: an error
+    then points inside the list or mapping instead of at "not valid under any of the schemas".
+    """
+    if schema is TARGET:
+        return LATER
+    kind = schema.get("type")
+    if kind == "array":
+        return {"if": {"type": "array"}, "then": schema, "else": LATER}
+    if kind == "object":
+        return {"if": {"type": "object", "not": {"required": ["_target_"]}}, "then": schema, "else": LATER}
+    return {"anyOf": [schema, LATER]}
 
 
 def _key(name: str) -> str:
