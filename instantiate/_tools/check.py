@@ -103,8 +103,31 @@ def as_in_a_run(config: Config) -> Config:
         if run.__class__ in MAPPINGS:
             for key in sorted(RUN_ONLY):
                 run.setdefault(key, RunValue(key))
+        before = set(_leaf_slots(data.get("hydra")))
         mirror_into_hydra(copied)  # ${hydra.runtime.output_dir} as a node path, as in a run
+        after = _leaf_slots(data.get("hydra"))
+        for slot in set(after) - before:  # what mirroring added is the run's: resolves, not counted
+            container, key = after[slot]
+            if container[key].__class__ is not RunValue:
+                container[key] = RunValue(str(key))
     return copied
+
+
+def _leaf_slots(data: Any) -> dict[tuple[int, Any], tuple[Any, Any]]:
+    """Every scalar below ``data`` as ``(id(container), key) -> (container, key)``."""
+    if data.__class__ in MAPPINGS:
+        items: Any = data.items()
+    elif data.__class__ in SEQUENCES:
+        items = enumerate(data)
+    else:
+        return {}
+    found: dict[tuple[int, Any], tuple[Any, Any]] = {}
+    for key, value in items:
+        if value.__class__ in CONTAINERS:
+            found.update(_leaf_slots(value))
+        else:
+            found[(id(data), key)] = (data, key)
+    return found
 
 
 class _Slot(NamedTuple):
