@@ -51,6 +51,8 @@ def decode(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | Non
 def create(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
     """``oc.create:{a: 1}``: a node made here; its strings are interpolations, as in OmegaConf."""
     (value,) = _args(ev, expr, holder, key, 1, 1, "oc.create takes one dict, list or YAML text")
+    if value is None:
+        return None, None  # OmegaConf.create(None) is a null node
     if value.__class__ is str:
         from .loading import parse_yaml  # only when a config asks for it
 

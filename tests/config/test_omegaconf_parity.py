@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from omegaconf import OmegaConf
+from strategies import angles
 
 from instantiate import (
     Config,
@@ -40,33 +41,6 @@ def _resolvers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     register_resolver("test", _args)
     yield
     OmegaConf.clear_resolver("test")
-
-
-def angles(value: Any) -> Any:
-    """The same config in the ``$<...>`` spelling: each ``${`` and its own ``}`` (not a dict's)."""
-    if isinstance(value, dict):
-        return {k: angles(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [angles(v) for v in value]
-    if not isinstance(value, str):
-        return value
-    out: list[str] = []
-    closers: list[str] = []
-    i = 0
-    while i < len(value):
-        if value.startswith("${", i):
-            out.append("$<")
-            closers.append(">")
-            i += 2
-            continue
-        char = value[i]
-        if char == "{":
-            closers.append("}")
-        elif char == "}" and closers:
-            char = closers.pop()
-        out.append(char)
-        i += 1
-    return "".join(out)
 
 
 def _plain(value: Any) -> Any:
