@@ -1,11 +1,11 @@
 """instantiate: build Python objects from YAML configs, with errors that say where."""
 
-from typing import Any
+from __future__ import annotations
 
 from ._build.api import instantiate
+from ._build.policy import allowed_targets, trust_config
 from ._build.recipe import Recipe
 from ._build.registry import Registry, register, registry
-from ._build.targets import allowed_targets
 from ._config.nodes import Config, load
 from ._config.resolvers import register_resolver
 from ._errors import (
@@ -23,6 +23,11 @@ from ._errors import (
     ValidationError,
 )
 from ._run.app import main
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 __all__ = [
     "CloseError",
@@ -49,6 +54,7 @@ __all__ = [
     "register_resolver",
     "registry",
     "store",
+    "trust_config",
 ]
 
 

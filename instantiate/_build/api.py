@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from .builder import build
 from .registry import Registry, search_order
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,6 @@ unless the entry says ``@package`` (relative to the parent's package) or the fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .._config.provenance import MAPPINGS, SEQUENCES
@@ -24,25 +23,40 @@ SELF = "_self_"
 GLOBAL = "_global_"
 
 
-@dataclass(eq=False)
 class Default:
-    """One defaults-list entry, and once placed under its parent, where it leads."""
+    """One defaults-list entry, and once placed under its parent, where it leads.
 
-    kind: str  # "group", "config" or "self"
-    path: str = ""  # group entries: the group as written ("db", "/db"); configs: the config path
-    value: Any = None  # group entries: the option (a name, a list of names, or None)
-    package: str | None = None  # an explicit @package
-    optional: bool = False
-    override: bool = False
-    primary: bool = False
-    external: bool = False  # appended by +group=option
-    source: str | None = None  # where the entry was written: "file:line" or "<override '...'>"
-    chosen_by: str | None = None  # the override that changed the option, if any
-    chosen_externally: bool = False
-    parent_dir: str = ""
-    parent_package: str = ""
-    header: str | None = None  # the loaded config's package header, absolute ("_global_.x")
-    deleted: bool = False
+    (A plain class, not a dataclass: ``dataclasses`` imports ``inspect``, a cost on every start.)
+    """
+
+    __slots__ = ("chosen_by", "chosen_externally", "deleted", "external", "header", "kind", "optional",
+                 "override", "package", "parent_dir", "parent_package", "path", "primary", "source",
+                 "value")  # fmt: skip
+
+    def __init__(
+        self,
+        kind: str,  # "group", "config" or "self"
+        path: str = "",  # group entries: the group as written ("db", "/db"); configs: the config path
+        value: Any = None,  # group entries: the option (a name, a list of names, or None)
+        package: str | None = None,  # an explicit @package
+        optional: bool = False,
+        override: bool = False,
+        primary: bool = False,
+        external: bool = False,  # appended by +group=option
+        source: str | None = None,  # where the entry was written: "file:line" or "<override '...'>"
+        chosen_by: str | None = None,  # the override that changed the option, if any
+        chosen_externally: bool = False,
+    ) -> None:
+        self.kind, self.path, self.value, self.package = kind, path, value, package
+        self.optional, self.override, self.primary, self.external = optional, override, primary, external
+        self.source, self.chosen_by, self.chosen_externally = source, chosen_by, chosen_externally
+        self.parent_dir = ""
+        self.parent_package = ""
+        self.header: str | None = None  # the loaded config's package header, absolute ("_global_.x")
+        self.deleted = False
+
+    def __repr__(self) -> str:
+        return f"Default({self.kind!r}, {self.path!r}, value={self.value!r}, package={self.package!r})"
 
     def place(self, parent_dir: str, parent_package: str) -> None:
         """Anchor this entry under its parent: relative groups and packages start from there."""

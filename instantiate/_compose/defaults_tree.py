@@ -13,7 +13,6 @@ Hydra 1.3's expansion (https://hydra.cc/docs/advanced/defaults_list/), implement
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .._config.nodes import Config
@@ -24,13 +23,15 @@ from .overrides import NO_VALUE, Override
 from .searchpath import Loaded, Repository
 
 
-@dataclass(eq=False)
 class Tree:
     """A config and, once expanded, the subtrees of its defaults list (``None`` for a leaf)."""
 
-    node: Default
-    children: list[Tree] | None = None
-    loaded: Loaded | None = None
+    __slots__ = ("children", "loaded", "node")
+
+    def __init__(
+        self, node: Default, children: list[Tree] | None = None, loaded: Loaded | None = None
+    ) -> None:
+        self.node, self.children, self.loaded = node, children, loaded
 
 
 class Result:
@@ -50,31 +51,34 @@ class Result:
         return f"Result({self.config_path!r}, package={self.package!r}{', self' if self.is_self else ''})"
 
 
-@dataclass
 class _Choice:
-    value: Any
-    source: str | None
-    text: str | None  # the command-line override, for messages
-    external: bool
-    parent: str | None = None  # the config holding an ``override`` entry
-    used: bool = False
+    __slots__ = ("external", "parent", "source", "text", "used", "value")
+
+    def __init__(
+        self, value: Any, source: str | None, text: str | None, external: bool, parent: str | None = None
+    ) -> None:
+        self.value, self.source, self.external = value, source, external
+        self.text = text  # the command-line override, for messages
+        self.parent = parent  # the config holding an ``override`` entry
+        self.used = False
 
 
-@dataclass
 class _Deletion:
-    name: Any
-    text: str
-    used: bool = False
+    __slots__ = ("name", "text", "used")
+
+    def __init__(self, name: Any, text: str) -> None:
+        self.name, self.text, self.used = name, text, False
 
 
-@dataclass
 class DefaultsList:
     """What composition merges (``results``), the tree it came from, and the choices made."""
 
-    results: list[Result]
-    tree: Tree
-    choices: dict[str, Any]
-    value_overrides: list[Override] = field(default_factory=list)
+    __slots__ = ("choices", "results", "tree", "value_overrides")
+
+    def __init__(
+        self, results: list[Result], tree: Tree, choices: dict[str, Any], value_overrides: list[Override]
+    ) -> None:
+        self.results, self.tree, self.choices, self.value_overrides = results, tree, choices, value_overrides
 
 
 def build_defaults(

@@ -15,14 +15,16 @@ only the sweep functions ``choice``, ``range``, ``glob``, ``interval`` exist (no
 from __future__ import annotations
 
 import enum
-import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Callable, NoReturn
 
 from .._errors import OverrideError, did_you_mean
+from .frozen import Frozen
 from .sweep_values import Sweep, is_finite_number
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable, NoReturn
 
 
 class _NoValue(enum.Enum):
@@ -36,14 +38,18 @@ NO_VALUE = _NoValue.NO_VALUE
 """The value of a ``~key`` override written without ``=value``."""
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(Frozen):
     """One parsed command-line override: which key, how (``prefix``), and to what value."""
 
+    _order = ("text", "prefix", "key", "value")  # the fields, in __init__ order
+    __slots__ = _order
     text: str
     prefix: str
     key: str
     value: Any
+
+    def __init__(self, text: str, prefix: str, key: str, value: Any) -> None:
+        self._set(text, prefix, key, value)
 
     @property
     def is_sweep(self) -> bool:
@@ -555,6 +561,8 @@ def _format_sweep(sweep: Sweep) -> str:
 
 
 def _format_element(value: Any, key: bool) -> str:
+    import numbers
+
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
     if isinstance(value, numbers.Integral):  # numpy integers too

@@ -7,6 +7,7 @@ container, so the caller can wrap it as a node (reading) or build it (instantiat
 
 from __future__ import annotations
 
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import Any, Callable
 
 from .._errors import (
@@ -20,20 +21,25 @@ from . import tree_resolvers
 from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
-from .resolvers import get_resolver, resolver_names
+from .resolvers import Resolver, get_resolver, resolver_names
 
 MISSING = "???"
 
 
 class Tree:
-    """One config's raw data and what every view of it shares (the per-tree resolver cache)."""
+    """One config's raw data and what every view of it shares (the per-tree resolver cache).
 
-    __slots__ = ("cache", "data", "link")
+    ``resolvers`` finds resolvers this library does not know (those registered with OmegaConf,
+    for a tree read from an OmegaConf config): ``resolvers(name, holder, key)``.
+    """
+
+    __slots__ = ("cache", "data", "link", "resolvers")
 
     def __init__(self, data: Any) -> None:
         self.data = data
         self.link: Link = (data, None, None)
         self.cache: dict[Any, Any] = {}
+        self.resolvers: Callable[[str, Link, Any], Resolver | None] | None = None
 
 
 class Live:
@@ -45,15 +51,28 @@ class Live:
         self.value = value
 
 
+class Placeholder:
+    """Stands where a built object would be when nothing is built (``check``, ``graph``).
+
+    A ``$<@path:chain>`` on it reads nothing: ``follow`` returns what stands for the result.
+    """
+
+    __slots__ = ()
+
+    def follow(self, attrs: tuple[tuple[str, bool], ...]) -> Any:
+        raise NotImplementedError
+
+
 class Evaluator:
     """Resolves interpolation strings of one tree.
 
     ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
     (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
-    ``id(container)`` to the container that call-time arguments put in its place.
+    ``id(container)`` to the container that call-time arguments put in its place; ``judge(obj,
+    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on.
     """
 
-    __slots__ = ("active", "build", "overlay", "tree", "view")
+    __slots__ = ("active", "build", "judge", "overlay", "tree", "view")
 
     def __init__(
         self,
@@ -61,11 +80,13 @@ class Evaluator:
         view: Callable[[Tree, Link], Any],
         build: Callable[[Link, str], Any] | None = None,
         overlay: dict[int, Any] | None = None,
+        judge: Callable[[Any, str], None] | None = None,
     ) -> None:
         self.tree = tree
         self.view = view
         self.build = build
         self.overlay = overlay
+        self.judge = judge
         # The values being resolved, outermost first: a value met again is a cycle. Only a
         # reference that leads to another interpolation enters here, so the common case (a
         # reference to a plain value) costs nothing.
@@ -269,20 +290,38 @@ class Evaluator:
                 f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
                 hint=f"use $<{expr.ref.path_text()}> to refer to a value",
             )
+        for name, _ in expr.attrs:
+            if name.startswith("_"):
+                raise InterpolationError(
+                    f"{expr.text}: {name!r} is private; a $<@path:...> chain reads public attributes "
+                    "and calls public zero-argument methods only",
+                    hint="expose what you need as a public attribute or method of the built object",
+                )
         obj = self.build(link, expr.text)
+        if not expr.attrs:
+            return obj
+        if issubclass(type(obj), Placeholder):  # type(): a lazy proxy is not built by asking
+            return obj.follow(expr.attrs)
+        judge = self.judge
         for name, call in expr.attrs:
             try:
                 obj = getattr(obj, name)
             except AttributeError:
                 raise InterpolationError(
                     f"{expr.text}: {type(obj).__name__} object has no attribute {name!r}."
-                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("__")])
+                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("_")])
                 ) from None
+            except Exception as error:
+                raise InterpolationError(f"{expr.text}: reading {name} raised {error!r}") from error
             if call:
+                if judge is not None:
+                    judge(obj, expr.text)
                 try:
                     obj = obj()
                 except Exception as error:
                     raise InterpolationError(f"{expr.text}: calling {name}() raised {error!r}") from error
+        if judge is not None and _is_code(obj):
+            judge(obj, expr.text)  # a function or class handed on may be called later
         return obj
 
     def fixed(self, ref: Ref, holder: Link, key: Any) -> Ref:
@@ -323,6 +362,8 @@ class Evaluator:
                 return self.select(expr, holder, key)
             return tree_call(self, expr, holder, key)
         resolver = get_resolver(name)
+        if resolver is None and self.tree.resolvers is not None:
+            resolver = self.tree.resolvers(name, holder, key)
         if resolver is None:
             raise InterpolationError(
                 f"{expr.text} calls an unknown resolver {name!r}.{did_you_mean(name, resolver_names())}",
@@ -452,3 +493,10 @@ def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
         error.path = path_of(holder, key)
         error.source = source_of(holder[0], key)
     return error
+
+
+def _is_code(obj: Any) -> bool:
+    """Could a receiver call this, or reach code through it? Functions, methods, classes, modules."""
+    return isinstance(obj, (FunctionType, MethodType, BuiltinFunctionType, type, ModuleType)) or (
+        callable(obj) and type(obj).__module__ in ("functools", "builtins", "operator", "_operator")
+    )

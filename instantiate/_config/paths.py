@@ -8,12 +8,16 @@ error paths cheap: nothing is computed until an error or a relative reference ne
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Optional
 
 from .._errors import ConfigError, InterpolationError
 
-Link = tuple[Any, Any, Optional["Link"]]  # (container, key in parent, parent link)
-Key = Any  # str for mappings, int for sequences (YAML allows other scalar keys too)
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+
+Link: TypeAlias = "tuple[Any, Any, Link | None]"  # (container, key in parent, parent link)
+Key: TypeAlias = "Any"  # str for mappings, int for sequences (YAML allows other scalar keys too)
 
 # Characters that end a key in a path; everything else (letters, digits, _-/+ ...) is a key.
 KEY_STOP = frozenset(".[]:,<>{}$\\'\"() \t\n@=")
@@ -43,8 +47,21 @@ def format_path(keys: Any) -> str:
 
 
 def path_of(link: Link | None, *more: Key) -> str:
-    """The path of ``link``'s container, extended by ``more`` keys."""
-    return format_path([*link_keys(link), *more])
+    """The path of ``link``'s container, extended by ``more`` keys.
+
+    A root link may carry a name as its key (a structured config's class: ``TreeConf.left``).
+    """
+    keys = []
+    while link is not None:
+        if link[2] is None:
+            if link[1] is not None:
+                keys.append(link[1])
+            break
+        keys.append(link[1])
+        link = link[2]
+    keys.reverse()
+    keys.extend(more)
+    return format_path(keys)
 
 
 def parse_key_path(text: str, pos: int = 0, *, where: str = "path") -> tuple[int, tuple[Key, ...], int]:

@@ -14,15 +14,16 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .._errors import ConfigError
 from .settings import RUN_SECTIONS, RunSettings
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
     import argparse
+    from typing import Any, Callable, TypeVar
 
-Task = TypeVar("Task", bound=Callable[..., Any])
+    Task = TypeVar("Task", bound=Callable[..., Any])
 
 
 def main(
@@ -50,7 +51,7 @@ def main(
                 return app.run_command_line(sys.argv[1:])
             if app.allow is None:
                 return task(*args, **kwargs)
-            from .._build.targets import allowed_targets
+            from .._build.policy import allowed_targets
 
             # Here, not in the job: wherever the task runs (a sweep's worker too) the author's
             # policy holds, and --allow, applied by the job around this call, can only narrow
@@ -90,6 +91,8 @@ class App:
 
             sys.stdout.write("".join(f"{word}\n" for word in candidates(self, list(argv[1:]))))
             raise SystemExit(0)  # what the shell reads must end here, whatever follows train()
+        if not any(arg.startswith("-") for arg in argv):  # overrides only: no argparse to import
+            return self.dispatch_handled(plain_options(argv))
         parser = self.parser()
         # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
         # which argparse alone would refuse as "unrecognized"; no override starts with '-'
@@ -97,6 +100,10 @@ class App:
         if any(arg.startswith("-") for arg in rest):
             parser.error(f"unrecognized arguments: {' '.join(arg for arg in rest if arg.startswith('-'))}")
         options.overrides = [*options.overrides, *rest]
+        return self.dispatch_handled(options)
+
+    def dispatch_handled(self, options: Any) -> Any:
+        """``dispatch``, a ConfigError becoming one message and exit 1 (unless --traceback)."""
         try:
             return self.dispatch(options)
         except ConfigError as error:
@@ -247,6 +254,15 @@ class App:
         lines += ["", "Choices:"]
         lines += [f"    {group}: {option}" for group, option in defaults.choices.items()] or ["    (none)"]
         return "\n".join(lines)
+
+
+def plain_options(argv: Sequence[str]) -> argparse.Namespace:
+    """What ``App.parser()`` reads from overrides without options, without importing argparse."""
+    from types import SimpleNamespace
+
+    defaults = dict.fromkeys(("cfg", "run_dir", "launcher", "allow", "shell_completion"))
+    flags = ("help", "resolve", "info", "multirun", "dry_run", "verbose", "traceback")
+    return SimpleNamespace(overrides=list(argv), **defaults, **dict.fromkeys(flags, False))  # type: ignore[return-value]
 
 
 def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None = None) -> None:

@@ -6,28 +6,39 @@ can run ``execute(job)`` in this process, in a process pool, or on a SLURM node.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
-
 from .._config.nodes import Config
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Callable
 
-@dataclass
+
 class Job:
-    """Everything needed to run the task once, anywhere."""
+    """Everything needed to run the task once, anywhere (a plain picklable record).
 
-    task: Callable[..., Any]
-    config: Config
-    overrides: list[str]
-    directory: str
-    name: str
-    chdir: bool = False
-    log_level: Any = "INFO"
-    allow: list[str] | None = None
-    index: int | None = None  # the job's number within a sweep
-    extra: dict[str, Any] = field(default_factory=dict)
+    (Not a dataclass: ``dataclasses`` imports ``inspect``, a cost on every start.)
+    """
+
+    def __init__(
+        self,
+        task: Callable[..., Any],
+        config: Config,
+        overrides: list[str],
+        directory: str,
+        name: str,
+        chdir: bool = False,
+        log_level: Any = "INFO",
+        allow: list[str] | None = None,
+        index: int | None = None,  # the job's number within a sweep
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.task, self.config, self.overrides, self.directory = task, config, overrides, directory
+        self.name, self.chdir, self.log_level, self.allow, self.index = name, chdir, log_level, allow, index
+        self.extra: dict[str, Any] = {} if extra is None else extra
+
+    def __repr__(self) -> str:
+        return f"Job({self.name!r}, index={self.index!r}, directory={self.directory!r})"
 
     @classmethod
     def prepare(
@@ -67,7 +78,7 @@ class Job:
             directory=str(directory),
             name=str(run["name"]),
             chdir=settings.chdir,
-            log_level=logging.DEBUG if verbose else settings.log_level,
+            log_level=10 if verbose else settings.log_level,  # 10: logging.DEBUG, without importing it
             allow=allow,
             index=index,
         )
@@ -76,8 +87,9 @@ class Job:
 def execute(job: Job) -> Any:
     """Run the task on the job's config with its log file, allow-list and working directory."""
     from contextlib import nullcontext
+    from pathlib import Path
 
-    from .._build.targets import allowed_targets
+    from .._build.policy import allowed_targets
     from .rundir import run_logging, working_directory
 
     directory = Path(job.directory)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # The run's own settings: in the config the task receives, left out of the job config it records.
 RUN_SECTIONS = ("_run_", "hydra")
