@@ -374,8 +374,8 @@ class Evaluator:
         if resolver.use_cache:
             try:
                 cache_key = (name, args)
-                if cache_key in self.tree.cache:
-                    return self.tree.cache[cache_key], None
+                if cache_key in self.tree.cache:  # a cached list or dict is a node again
+                    return self.result(self.tree.cache[cache_key], holder, key, live=True)
             except TypeError:  # unhashable arguments are simply not cached
                 cache_key = None
         kwargs = {}

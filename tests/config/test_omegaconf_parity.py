@@ -359,3 +359,10 @@ def test_a_long_chain_is_an_interpolation_error(links: int) -> None:
     assert caught.value.path
     with pytest.raises(InterpolationError, match="recursion limit"):
         _ = Config(data).t.x
+
+
+def test_a_cached_resolver_list_reads_back_as_a_node_every_time() -> None:
+    register_resolver("pair", lambda x: [x, x], use_cache=True)
+    cfg = Config({"a": "${pair:1}", "b": "${pair:1}"})
+    assert isinstance(cfg.a, Config) and isinstance(cfg.b, Config)
+    assert cfg.to_dict() == {"a": [1, 1], "b": [1, 1]}
