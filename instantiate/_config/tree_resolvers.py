@@ -42,7 +42,10 @@ def decode(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | Non
     if value is None:
         return None, None
     text = _text(value, expr, "the value oc.decode reads")
-    element = parse_element(text)
+    try:
+        element = parse_element(text)
+    except InterpolationError as error:
+        raise InterpolationError(f"{expr.text}: oc.decode {error.message}") from None
     if isinstance(element, Expr) and not isinstance(element, (ListArg, DictArg)):
         return ev.evaluate(element, holder, key)  # type: ignore[no-any-return]
     return ev.result(ev.argument(element, holder, key), holder, key)  # type: ignore[no-any-return]

@@ -366,3 +366,12 @@ def test_a_cached_resolver_list_reads_back_as_a_node_every_time() -> None:
     cfg = Config({"a": "${pair:1}", "b": "${pair:1}"})
     assert isinstance(cfg.a, Config) and isinstance(cfg.b, Config)
     assert cfg.to_dict() == {"a": [1, 1], "b": [1, 1]}
+
+
+def test_a_value_oc_decode_cannot_read_points_at_its_column() -> None:
+    cfg = Config.from_yaml("s: '[1, 2'\nv: ${oc.decode:${s}}\n", file="conf.yaml")
+    with pytest.raises(InterpolationError) as caught:
+        _ = cfg.v
+    assert (caught.value.path, caught.value.source) == ("v", "conf.yaml:2")
+    assert "${oc.decode:${s}}: oc.decode cannot read the value '[1, 2':" in str(caught.value)
+    assert "never closed with ']' (column 6)" in str(caught.value)
