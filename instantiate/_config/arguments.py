@@ -304,8 +304,7 @@ class Scanner:
     def fail(self, problem: str, pos: int | None = None) -> Any:
         at = self.pos if pos is None else pos
         raise InterpolationError(
-            f"{self.what} {self.text!r}: {problem} (column {at + 1})\n"
-            f"    {self.text}\n    {' ' * at}^"
+            f"{self.what} {self.text!r}: {problem} (column {at + 1})\n    {self.text}\n    {' ' * at}^"
         )
 
 
