@@ -208,6 +208,8 @@ def _descend(
                     + did_you_mean(attr, public)
                 ) from None
             obj = found
+        except TargetError:
+            raise
         except Exception as error:  # a lazy loader that failed, or a property that raised
             raise TargetError(
                 f"cannot find _target_ {name!r}: looking up {attr!r} on {where} raised "

@@ -42,7 +42,9 @@ def test_an_absurd_range_is_refused_where_it_is_written(text: str) -> None:
 
 def test_a_range_is_counted_without_being_listed() -> None:
     assert Sweep("range", start=0, stop=10**7, step=1).size() == 10**7
-    assert Sweep("range", start=0, stop=1, step=0.1).size() == len(Sweep("range", start=0, stop=1, step=0.1).expand())
+    assert Sweep("range", start=0, stop=1, step=0.1).size() == len(
+        Sweep("range", start=0, stop=1, step=0.1).expand()
+    )
     assert Sweep("range", start=5, stop=0, step=-2).size() == len(list(range(5, 0, -2)))
     assert Sweep("range", start=0, stop=1e300, step=1e-300).size() == 10**600
     with pytest.raises(OverrideError, match="more than the 100 a sweep may have"):
