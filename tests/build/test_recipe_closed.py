@@ -53,7 +53,7 @@ def test_a_close_racing_first_builds_never_leaves_a_component_open() -> None:
         recipe = Recipe(components(threads))
         start = threading.Barrier(threads + 1)
 
-        def use(name: str) -> None:
+        def use(name: str, recipe: Recipe = recipe, start: threading.Barrier = start) -> None:
             start.wait()
             try:
                 recipe[name]
