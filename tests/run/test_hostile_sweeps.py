@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -54,6 +55,7 @@ def test_an_absurd_range_fails_at_once(conf: Path) -> None:
 APP = """
 import os
 from pathlib import Path
+from typing import Any
 from instantiate import main
 
 @main(config_dir="conf", config_name="train")
@@ -83,3 +85,15 @@ def test_the_basic_launchers_summary_is_true_after_a_job_kills_the_process(tmp_p
     assert [job["status"] for job in jobs] == ["ok", "ok", "running", "not run"]
     for job in jobs[:2]:
         assert (Path(job["directory"]) / "result.txt").exists()
+
+
+def test_optuna_trials_over_the_bound_are_refused_before_any_runs(conf: Path) -> None:
+    pytest.importorskip("optuna", reason="optuna is not installed: pip install 'instantiate[optuna]'")
+    from instantiate._run.multirun import run_sweep
+
+    ran: list[Any] = []
+    app = main(config_dir=str(conf), config_name="train")(ran.append).app
+    overrides = ["a=choice(1,2)", "++_run_.sweeper=optuna", "++_run_.optuna.n_trials=10"]
+    with pytest.raises(ConfigError, match="10 trials, more than the 5 jobs"):
+        run_sweep(app, [*overrides, "++_run_.max_jobs=5"])
+    assert ran == []
