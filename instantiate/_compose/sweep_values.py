@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import math
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -18,7 +19,7 @@ from .._errors import OverrideError
 
 _SWEEP_KINDS = ("list", "choice", "range", "glob", "interval")
 # More values than any sweep could run: such a range() is refused where it is written.
-ABSURD_VALUES = 100_000_000
+ABSURD_VALUES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Sweep:
     """A set of values one override ranges over in a multirun; `expand` lists them.
 
     ``kind`` is ``"list"`` (``a=1,2``), ``"choice"``, ``"range"``, ``"glob"`` or
-    ``"interval"``; only the fields of that kind are set.
+    ``"interval"``; only the fields of that kind are set, besides ``shuffle`` and ``tags``.
     """
 
     kind: str
@@ -36,8 +37,10 @@ class Sweep:
     step: int | float = 1
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    low: float | None = None
+    low: float | None = None  # an int() cast makes the bounds ints
     high: float | None = None
+    shuffle: bool = False  # shuffle(): the values come in random order
+    tags: frozenset[str] = frozenset()  # tag(log, ...): labels a sweeper may read
 
     def __post_init__(self) -> None:
         if self.kind not in _SWEEP_KINDS:
@@ -66,6 +69,12 @@ class Sweep:
 
         A range of more than ``limit`` values is refused before any is made.
         """
+        values = self._values(options, limit)
+        if self.shuffle:
+            random.shuffle(values)
+        return values
+
+    def _values(self, options: Sequence[str] | None, limit: int) -> list[Any]:
         if self.kind in ("list", "choice"):
             return copy.deepcopy(list(self.items))  # callers may mutate; the sweep stays intact
         if self.kind == "range":

@@ -8,12 +8,16 @@ error paths cheap: nothing is computed until an error or a relative reference ne
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Optional
 
 from .._errors import ConfigError, InterpolationError
 
-Link = tuple[Any, Any, Optional["Link"]]  # (container, key in parent, parent link)
-Key = Any  # str for mappings, int for sequences (YAML allows other scalar keys too)
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+
+Link: TypeAlias = "tuple[Any, Any, Link | None]"  # (container, key in parent, parent link)
+Key: TypeAlias = "Any"  # str for mappings, int for sequences (YAML allows other scalar keys too)
 
 # Characters that end a key in a path; everything else (letters, digits, _-/+ ...) is a key.
 KEY_STOP = frozenset(".[]:,<>{}$\\'\"() \t\n@=")

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, NamedTuple
 
 from .._errors import ConfigError, InterpolationError
 from .paths import KEY_STOP
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-class Resolver(NamedTuple):
+
+class Resolver:
     """A registered resolver and which context arguments it asked for."""
 
-    fn: Callable[..., Any]
-    wants_root: bool
-    wants_parent: bool
-    use_cache: bool
+    __slots__ = ("fn", "use_cache", "wants_parent", "wants_root")
+
+    def __init__(self, fn: Callable[..., Any], wants_root: bool, wants_parent: bool, use_cache: bool) -> None:
+        self.fn = fn
+        self.wants_root = wants_root
+        self.wants_parent = wants_parent
+        self.use_cache = use_cache
 
 
 _registered: dict[str, Resolver] = {}
