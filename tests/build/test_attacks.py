@@ -441,3 +441,26 @@ def test_recipe_and_instantiate_with_allow_refuse_chains(canary: Canaries) -> No
     with pytest.raises(TargetError):
         instantiate_with(data, allow=[f"{canary.pkg}.*"])
     assert canary.untouched()
+
+
+def test_a_block_that_begins_later_holds_for_a_recipe_made_before_it() -> None:
+    """A builder remembers what the policy allowed, only while no block begins or ends anywhere."""
+    recipe = Recipe({"a": {"_target_": "sample_targets.Point"}, "b": {"_target_": "sample_targets.Point"}})
+    assert recipe.a is not None
+    started, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with allowed_targets("torch.nn.*"):
+            started.set()
+            done.wait(30)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    started.wait(30)
+    try:
+        with pytest.raises(TargetError, match=r"torch\.nn\.\*"):
+            recipe.b
+    finally:
+        done.set()
+        other.join()
+    assert recipe.b is not None  # the other block is over
