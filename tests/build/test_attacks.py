@@ -459,7 +459,7 @@ def test_a_block_that_begins_later_holds_for_a_recipe_made_before_it() -> None:
     started.wait(30)
     try:
         with pytest.raises(TargetError, match=r"torch\.nn\.\*"):
-            recipe.b
+            _ = recipe.b
     finally:
         done.set()
         other.join()
