@@ -124,7 +124,7 @@ def info_text(app: Any, overrides: Sequence[str], which: str = "all") -> str:
 
 def _plugins() -> list[str]:
     from .launchers.registry import BUILT_IN
-    from .sweeps import SWEEPERS
+    from .sweepers.registry import BUILT_IN as SWEEPERS
 
     return ["Plugins:", f"    launchers: {', '.join(BUILT_IN)}", f"    sweepers: {', '.join(SWEEPERS)}"]
 
