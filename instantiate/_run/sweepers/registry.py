@@ -34,7 +34,6 @@ def _lazy(module: str, name: str) -> Callable[..., Any]:
 
 
 sweepers = Registry("sweepers", entry_points=ENTRY_POINT_GROUP)
-BUILT_IN = ("basic", "optuna")
 sweepers.register("basic", _lazy(".basic", "run_grid"))
 sweepers.register("optuna", _lazy(".optuna", "run_optuna"))
 
@@ -59,4 +58,4 @@ def configured_sweeper(cfg: Config) -> tuple[str, Callable[..., Any]]:
     return str(name), sweeper
 
 
-__all__ = ["BUILT_IN", "ENTRY_POINT_GROUP", "configured_sweeper", "sweepers"]
+__all__ = ["ENTRY_POINT_GROUP", "configured_sweeper", "sweepers"]
