@@ -69,7 +69,7 @@ class Progress:
             yield
             return
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _AboveBar(sys.stdout, self), _AboveBar(sys.stderr, self)
+        sys.stdout, sys.stderr = (_AboveBar(stream, self) if _isatty(stream) else stream for stream in saved)
         try:
             yield
         finally:
@@ -125,6 +125,11 @@ class _AboveBar:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _isatty(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def wants_bar(stream: Any) -> bool:

@@ -166,7 +166,12 @@ def test_dry_run_from_the_command_line(project: Path) -> None:
 # -- Ctrl-C ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("launcher", "signum"),
-    [("basic", signal.SIGINT), ("processes", signal.SIGINT), ("basic", signal.SIGTERM)],
+    [
+        ("basic", signal.SIGINT),
+        ("processes", signal.SIGINT),
+        ("basic", signal.SIGTERM),
+        ("submitit-local", signal.SIGTERM),
+    ],
 )
 def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(
     project: Path, launcher: str, signum: int
