@@ -109,6 +109,8 @@ class Progress:
 class _AboveBar:
     """A stream (stdout, stderr) whose lines go above the progress bar: clear it, write, redraw."""
 
+    above_bar = True  # launchers that run jobs in other processes pass their output here (processes)
+
     def __init__(self, stream: TextIO, progress: Progress) -> None:
         self._stream = stream
         self._progress = progress
