@@ -21,6 +21,7 @@ from . import tree_resolvers
 from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
+from .provenance import kind_of as _kind
 from .resolvers import Resolver, get_resolver, resolver_names
 
 MISSING = "???"
@@ -473,18 +474,6 @@ def _digits(key: Any) -> bool:
         and key[0] != "_"
         and key[-1] != "_"
     )
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ in SEQUENCES:
-        return "a list"
-    if value.__class__ in MAPPINGS:
-        return "a mapping"
-    name = type(value).__name__
-    article = "an" if name[:1] in "aeiou" else "a"
-    return f"{article} {name} ({value!r})"
 
 
 def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
