@@ -21,6 +21,7 @@ from . import tree_resolvers
 from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
+from .provenance import kind_of as _kind
 from .resolvers import Resolver, get_resolver, resolver_names
 
 MISSING = "???"
@@ -374,8 +375,8 @@ class Evaluator:
         if resolver.use_cache:
             try:
                 cache_key = (name, args)
-                if cache_key in self.tree.cache:
-                    return self.tree.cache[cache_key], None
+                if cache_key in self.tree.cache:  # a cached list or dict is a node again
+                    return self.result(self.tree.cache[cache_key], holder, key, live=True)
             except TypeError:  # unhashable arguments are simply not cached
                 cache_key = None
         kwargs = {}
@@ -437,9 +438,12 @@ class Evaluator:
         if not 1 <= len(expr.args) <= 2:
             raise InterpolationError(f"{expr.text}: select takes a path and an optional default")
         where = self.argument(expr.args[0], holder, key)
-        up, keys = parse_path(str(where))
-        ref = Ref(up, keys, expr.text)
-        found, link = self.lookup(ref, holder, key, default=_NOT_FOUND)
+        try:
+            up, keys = parse_path(str(where))
+        except InterpolationError:  # no such path, as OmegaConf's oc.select reads it
+            found, link = _NOT_FOUND, None
+        else:
+            found, link = self.lookup(Ref(up, keys, expr.text), holder, key, default=_NOT_FOUND)
         if found is _NOT_FOUND:  # the default's default is null, as in OmegaConf's oc.select
             return (self.argument(expr.args[1], holder, key) if len(expr.args) == 2 else None), None
         return found, link
@@ -470,18 +474,6 @@ def _digits(key: Any) -> bool:
         and key[0] != "_"
         and key[-1] != "_"
     )
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ in SEQUENCES:
-        return "a list"
-    if value.__class__ in MAPPINGS:
-        return "a mapping"
-    name = type(value).__name__
-    article = "an" if name[:1] in "aeiou" else "a"
-    return f"{article} {name} ({value!r})"
 
 
 def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from .._errors import ConfigError, ConfigKeyError, InterpolationError, MissingValueError, did_you_mean
-from .grammar import BuiltRef, Concat, Expr, parse
+from .expressions import inner_exprs
+from .grammar import BuiltRef, parse
 from .interpolation import MISSING, Evaluator, Live, Tree, locate
 from .paths import Link, parse_path, path_of
-from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
+from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, in_tree, source_of
 from .recursion import allow_deep_recursion
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -355,14 +356,14 @@ class Config:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Config:
         """A copy of the whole tree, at this node's place in it (so references still resolve)."""
-        if not _in_tree(self._link):
+        if not in_tree(self._link):
             return Config(self)
         return _reattach(copy_data(self._tree.data), self._link)
 
     def __reduce__(self) -> Any:
         from .paths import link_keys
 
-        if not _in_tree(self._link):
+        if not in_tree(self._link):
             return (Config, (self.to_dict(resolve=False),))
         return (_unpickle, (self._tree.data, link_keys(self._link)))
 
@@ -457,21 +458,7 @@ def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -
 def _mentions_built(expr: Any) -> bool:
     if isinstance(expr, BuiltRef):
         return True
-    if isinstance(expr, Concat):
-        return any(_mentions_built(p) for p in expr.parts)
-    if isinstance(expr, Expr) and hasattr(expr, "args"):
-        return any(_mentions_built(a) for a in expr.args)
-    return False
-
-
-def _in_tree(link: Link) -> bool:
-    """False for a node a resolver made: its data hangs below a key that holds something else."""
-    while link[2] is not None:
-        parent = link[2][0]
-        if parent.__class__ not in CONTAINERS or parent[link[1]] is not link[0]:
-            return False
-        link = link[2]
-    return True
+    return any(_mentions_built(p) for p in inner_exprs(expr))
 
 
 def _reattach(data: Any, old_link: Link) -> Config:
