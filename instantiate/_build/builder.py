@@ -90,6 +90,7 @@ class Builder:
         self.adapted: dict[int, Any] = {}  # id(structured config or Mapping) -> its data
         self.subs: dict[int, Builder] = {}  # id(tree) -> the builder of a nested Config's tree
         self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
+        self.evaluator.adapt = self.adapted_data
 
     # -- entry points -----------------------------------------------------------------------
     def build_top(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -100,6 +101,12 @@ class Builder:
                 return self.top_sequence(link, args, kwargs)
             merged = self.overlay(data, kwargs, link)
             if args:
+                if "_target_" not in merged:
+                    raise InstantiationError(
+                        "call-time positional arguments need a node with _target_ to pass them to",
+                        path=path_of(link),
+                        hint="pass them to the node that has the _target_, or give keywords",
+                    )
                 merged["_args_"] = Live(list(args))
             link = (merged, link[1], link[2])
         return self.container(link[0], link)
@@ -176,9 +183,8 @@ class Builder:
     def target_at(self, data: Any, key: Any, link: Link) -> tuple[Any, Link, bool] | None:
         """The ``_target_`` node at ``data[key]`` or that a plain ``$<path>`` there names."""
         current = data.get(key)
-        if current is not None and is_foreign(current) and not isinstance(current, Config):
-            if not is_omegaconf(current):  # a structured config: merge into its fields
-                current = self.adapted.get(id(current)) or self.adapted.setdefault(id(current), as_data(current))
+        if current.__class__ not in MAPPINGS:
+            current = self.adapted_data(current) or current  # a structured config: its fields
         if current.__class__ in MAPPINGS and "_target_" in current:
             return current, (current, key, link), True
         if current.__class__ is str and "$" in current and parse(current).__class__ is Ref:
@@ -231,10 +237,20 @@ class Builder:
                 sub = self.subs[id(tree)] = Builder(tree, self.registries, self.policy)
             sub.convert_none, sub.recursive, sub.fresh = self.convert_none, self.recursive, self.fresh
             return sub.container(link[0], link)
+        data = self.adapted_data(raw)
+        return raw if data is None else self.value(data, key, holder)
+
+    def adapted_data(self, raw: Any) -> Any:
+        """The raw data of a structured config or Mapping in this tree (one copy per build), or None.
+
+        A Config or OmegaConf node is not data of this tree: it keeps its own.
+        """
         data = self.adapted.get(id(raw))
         if data is None:
+            if isinstance(raw, Config) or is_omegaconf(raw) or not is_foreign(raw):
+                return None
             data = self.adapted[id(raw)] = as_data(raw)
-        return self.value(data, key, holder) if data is not raw else raw
+        return data if data is not raw else None
 
     def mapping(self, data: Any, link: Link) -> Any:
         if not SPECIAL_KEYS.isdisjoint(data):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable
 
@@ -31,6 +32,7 @@ from instantiate import (
     MissingValueError,
     TargetError,
     instantiate,
+    load,
 )
 
 
@@ -186,6 +188,32 @@ STRUCTURED: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
 def test_structured_configs_like_hydra(make: Callable[[], Any], kwargs: dict[str, Any]) -> None:
     ours, theirs = both(make, **kwargs)
     assert norm(ours) == norm(theirs)
+
+
+@dataclass
+class DataConf:
+    features: int = 3
+    classes: int = 2
+
+
+def _referring_to_structured() -> dict[str, Any]:
+    return {
+        "data": DataConf(features=5),
+        "tree": TreeConf(value="${data.classes}"),
+        "model": {"_target_": "sample_targets.Point", "x": "${data.features}", "y": "${tree}"},
+    }
+
+
+def test_references_into_structured_configs_nested_in_plain_data_like_hydra() -> None:
+    ours, theirs = both(_referring_to_structured)
+    assert norm(ours) == norm(theirs)
+    assert ours["model"] == st.Point(5, st.Tree(2)) and ours["model"].y is not ours["tree"]
+
+
+def test_shared_reference_to_a_structured_config_is_one_object() -> None:
+    built = instantiate({"tree": TreeConf(value=4), "a": "$<@tree>", "b": ["$<@tree>"]})
+    assert built["tree"] == st.Tree(4)
+    assert built["a"] is built["tree"] and built["b"][0] is built["tree"]
 
 
 def test_structured_config_is_built_not_returned() -> None:
@@ -513,6 +541,36 @@ def test_nested_target_less_special_keys_are_stripped_too() -> None:
     data = {"x": {"a": 1, "_convert_": "all", "_args_": [1]}}
     assert hydra_instantiate(data)["x"] == {"a": 1, "_convert_": "all", "_args_": [1]}
     assert instantiate(data) == {"x": {"a": 1}}
+
+
+def test_positionals_for_a_target_less_node_are_an_error() -> None:
+    # Hydra drops them silently; there is nothing to pass them to.
+    assert hydra_instantiate({"a": 1}, 5) == {"a": 1}
+    with pytest.raises(InstantiationError, match="positional arguments need a node with _target_"):
+        instantiate({"a": 1}, 5)
+    assert instantiate({"a": 1}, b=2) == hydra_instantiate({"a": 1}, b=2) == {"a": 1, "b": 2}
+
+
+def test_bad_flag_in_a_target_less_node_names_path_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "conf.yaml"
+    path.write_text("model:\n  layers:\n    _recursive_: maybe\n    a: 1\n")
+    with pytest.raises(InstantiationError, match="_recursive_ must be true or false") as caught:
+        instantiate(load(path))
+    assert caught.value.path == "model.layers._recursive_"
+    assert caught.value.source == f"{path}:3"
+
+
+def test_shared_node_under_a_target_less_recursive_false_is_built_as_there() -> None:
+    built = instantiate(
+        {
+            "parts": {
+                "_recursive_": False,
+                "w": {"_target_": "sample_targets.Wrapper", "inner": {"_target_": "sample_targets.Point"}},
+            },
+            "ref": "$<@parts.w>",
+        }
+    )
+    assert built["ref"] is built["parts"]["w"] and isinstance(built["ref"].inner, Config)
 
 
 def test_target_less_convert_none_gives_config_nodes() -> None:
