@@ -3,9 +3,9 @@
 from typing import Any
 
 from ._build.api import instantiate
+from ._build.policy import allowed_targets, trust_config
 from ._build.recipe import Recipe
 from ._build.registry import Registry, register, registry
-from ._build.targets import allowed_targets
 from ._config.nodes import Config, load
 from ._config.resolvers import register_resolver
 from ._errors import (
@@ -49,6 +49,7 @@ __all__ = [
     "register_resolver",
     "registry",
     "store",
+    "trust_config",
 ]
 
 

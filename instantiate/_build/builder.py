@@ -30,7 +30,8 @@ from .._config.recursion import allow_deep_recursion
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link
 from .signatures import Checked, call_problem, params_of
-from .targets import Names, Policy, Target, current_policy, resolve_target, target_cache
+from .policy import ACTIVE, Policy, current_policy, effective, judge_object
+from .targets import Names, Target, resolve_target, target_cache
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -89,7 +90,7 @@ class Builder:
         self.defaults = (False, True)  # the two, as call-time flags set them for a whole list
         self.adapted: dict[int, Any] = {}  # id(structured config or Mapping) -> its data
         self.subs: dict[int, Builder] = {}  # id(tree) -> the builder of a nested Config's tree
-        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
+        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None, self.judge)
         self.evaluator.adapt = self.adapted_data
 
     # -- entry points -----------------------------------------------------------------------
@@ -154,6 +155,10 @@ class Builder:
             return self.target(node, link)
         finally:
             self.fresh, self.convert_none, self.recursive = outer
+
+    def judge(self, obj: Any, text: str) -> None:
+        """The evaluator's check on what a ``$<@path:chain>`` calls or hands on."""
+        judge_object(obj, effective(self.policy), text)
 
     def overlay(self, data: Any, kwargs: dict[str, Any], link: Link, register: bool = True) -> Any:
         """A copy of ``data`` with call-time values in place, registered for path lookups.
@@ -410,7 +415,7 @@ class Builder:
         """Check the arguments against the target's signature, then call it."""
         name = node["_target_"]
         target = self.targets.get(name) if name.__class__ is str else None
-        if target is None or self.policy is not None:
+        if target is None or self.policy is not None or target.denied or ACTIVE:
             target = self.resolve(node, link)
         args = kwargs.pop("_args_", _NO_ARGS)
         if args.__class__ is not list:

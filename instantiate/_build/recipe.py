@@ -23,7 +23,7 @@ from .._config.provenance import MAPPINGS
 from .._config.recursion import allow_deep_recursion
 from .registry import Registry
 from .registry import search_order
-from .targets import current_policy
+from .policy import current_policy
 
 _NOTHING: Any = object()
 

@@ -7,6 +7,7 @@ container, so the caller can wrap it as a node (reading) or build it (instantiat
 
 from __future__ import annotations
 
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import Any, Callable
 
 from .._errors import (
@@ -49,17 +50,30 @@ class Live:
         self.value = value
 
 
+class Placeholder:
+    """Stands where a built object would be when nothing is built (``check``, ``graph``).
+
+    A ``$<@path:chain>`` on it reads nothing: ``follow`` returns what stands for the result.
+    """
+
+    __slots__ = ()
+
+    def follow(self, attrs: tuple[tuple[str, bool], ...]) -> Any:
+        raise NotImplementedError
+
+
 class Evaluator:
     """Resolves interpolation strings of one tree.
 
     ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
     (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
-    ``id(container)`` to the container that call-time arguments put in its place; ``adapt``
-    (set only while instantiating) gives the raw data of a value that is config data in
-    another form (a structured config, a Mapping), or None.
+    ``id(container)`` to the container that call-time arguments put in its place; ``judge(obj,
+    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on;
+    ``adapt`` (set only while instantiating) gives the raw data of a value that is config data
+    in another form (a structured config, a Mapping), or None.
     """
 
-    __slots__ = ("active", "adapt", "build", "overlay", "tree", "view")
+    __slots__ = ("active", "adapt", "build", "judge", "overlay", "tree", "view")
 
     def __init__(
         self,
@@ -67,11 +81,13 @@ class Evaluator:
         view: Callable[[Tree, Link], Any],
         build: Callable[[Link, str], Any] | None = None,
         overlay: dict[int, Any] | None = None,
+        judge: Callable[[Any, str], None] | None = None,
     ) -> None:
         self.tree = tree
         self.view = view
         self.build = build
         self.overlay = overlay
+        self.judge = judge
         self.adapt: Callable[[Any], Any] | None = None
         # The values being resolved, outermost first: a value met again is a cycle. Only a
         # reference that leads to another interpolation enters here, so the common case (a
@@ -261,20 +277,38 @@ class Evaluator:
                 f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
                 hint=f"use $<{expr.ref.path_text()}> to refer to a value",
             )
+        for name, _ in expr.attrs:
+            if name.startswith("_"):
+                raise InterpolationError(
+                    f"{expr.text}: {name!r} is private; a $<@path:...> chain reads public attributes "
+                    "and calls public zero-argument methods only",
+                    hint="expose what you need as a public attribute or method of the built object",
+                )
         obj = self.build(link, expr.text)
+        if not expr.attrs:
+            return obj
+        if issubclass(type(obj), Placeholder):  # type(): a lazy proxy is not built by asking
+            return obj.follow(expr.attrs)
+        judge = self.judge
         for name, call in expr.attrs:
             try:
                 obj = getattr(obj, name)
             except AttributeError:
                 raise InterpolationError(
                     f"{expr.text}: {type(obj).__name__} object has no attribute {name!r}."
-                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("__")])
+                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("_")])
                 ) from None
+            except Exception as error:
+                raise InterpolationError(f"{expr.text}: reading {name} raised {error!r}") from error
             if call:
+                if judge is not None:
+                    judge(obj, expr.text)
                 try:
                     obj = obj()
                 except Exception as error:
                     raise InterpolationError(f"{expr.text}: calling {name}() raised {error!r}") from error
+        if judge is not None and _is_code(obj):
+            judge(obj, expr.text)  # a function or class handed on may be called later
         return obj
 
     # -- resolver calls ---------------------------------------------------------------------
@@ -374,3 +408,10 @@ def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
         error.path = path_of(holder, key)
         error.source = source_of(holder[0], key)
     return error
+
+
+def _is_code(obj: Any) -> bool:
+    """Could a receiver call this, or reach code through it? Functions, methods, classes, modules."""
+    return isinstance(obj, (FunctionType, MethodType, BuiltinFunctionType, type, ModuleType)) or (
+        callable(obj) and type(obj).__module__ in ("functools", "builtins", "operator", "_operator")
+    )

@@ -50,7 +50,7 @@ def main(
                 return app.run_command_line(sys.argv[1:])
             if app.allow is None:
                 return task(*args, **kwargs)
-            from .._build.targets import allowed_targets
+            from .._build.policy import allowed_targets
 
             # Here, not in the job: wherever the task runs (a sweep's worker too) the author's
             # policy holds, and --allow, applied by the job around this call, can only narrow

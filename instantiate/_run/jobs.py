@@ -77,7 +77,7 @@ def execute(job: Job) -> Any:
     """Run the task on the job's config with its log file, allow-list and working directory."""
     from contextlib import nullcontext
 
-    from .._build.targets import allowed_targets
+    from .._build.policy import allowed_targets
     from .rundir import run_logging, working_directory
 
     directory = Path(job.directory)

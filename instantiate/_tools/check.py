@@ -29,10 +29,11 @@ from typing import Any, NamedTuple
 
 from .._build.annotations import EMPTY, Parameter, parameters_of
 from .._build.flags import SPECIAL_KEYS, converts_none, flag_value
+from .._build.policy import current_policy
 from .._build.registry import Registry, search_order
 from .._build.registry import registry as default_registry
 from .._build.signatures import Params, call_problem, params_of
-from .._build.targets import Target, current_policy, resolve_target
+from .._build.targets import Target, resolve_target
 from .._build.validation import _UNIONS, check_value, describe, unwrap_optional
 from .._compose.run_values import RUN_KEY, RUN_ONLY
 from .._config.interpolation import MISSING

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from plugins import publish
 
 from instantiate import Config, Registry, instantiate, register, registry
