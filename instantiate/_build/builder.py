@@ -27,8 +27,8 @@ from .._config.nodes import Config, copy_data
 from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
-from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited
-from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link
+from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
+from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
 from .signatures import Checked, call_problem, params_of
 from .policy import ACTIVE, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
@@ -114,23 +114,7 @@ class Builder:
 
     def top_sequence(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """A list built with call-time flags: ``_convert_`` and ``_recursive_`` apply to its items."""
-        if args or not FLAGS.issuperset(kwargs):
-            raise InstantiationError(
-                "call-time arguments need a mapping node, but this node is a list",
-                path=path_of(link),
-                hint="a list takes only _convert_ and _recursive_ at call time; pass the others to its items",
-            )
-        for flag in ("_partial_", "_lazy_"):
-            if flag_value(kwargs, flag, False, link):
-                raise InstantiationError(
-                    f"{flag}=True does not apply to a list (as in Hydra)",
-                    path=path_of(link),
-                    hint=f"set {flag}: true on the items of the list",
-                )
-        if "_convert_" in kwargs:
-            self.convert_none = converts_none(kwargs, link)
-        self.recursive = flag_value(kwargs, "_recursive_", True, link)
-        self.defaults = (self.convert_none, self.recursive)
+        self.defaults = self.convert_none, self.recursive = list_flags(args, kwargs, link)
         return self.container(link[0], link)
 
     def build_shared(self, link: Link, text: str = "") -> Any:
@@ -532,22 +516,10 @@ class Builder:
                 child = Config._view(self.tree, (copy_data(raw), key, link))
                 kwargs[key] = list(child) if key == "_args_" else child
             elif is_foreign(raw):
-                kwargs[key] = self.unbuilt_foreign(raw, key, link)
+                kwargs[key] = unbuilt(raw, self.tree, (raw, key, link))
             else:
                 kwargs[key] = raw.value if raw.__class__ is Live else raw
         return kwargs
-
-    def unbuilt_foreign(self, raw: Any, key: Any, link: Link) -> Any:
-        """A structured config, Mapping or OmegaConf node, unbuilt: as a Config node."""
-        if isinstance(raw, Config):
-            return raw
-        if is_omegaconf(raw):
-            tree, at = omegaconf_tree(raw)
-            return None if tree is None else Config._view(tree, at)
-        data = as_data(raw)
-        if data.__class__ in MAPPINGS or data.__class__ in SEQUENCES:
-            return Config._view(self.tree, (copy_data(data), key, link))
-        return data
 
     def resolve(self, node: Any, link: Link) -> Target:
         name = node["_target_"]
