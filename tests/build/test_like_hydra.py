@@ -898,3 +898,98 @@ print(sorted(m for m in ("omegaconf", "hydra", "attr", "attrs") if m in sys.modu
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# -- the rest of Hydra's test_instantiate, in our words ----------------------------------------------
+@dataclass
+class DictOfUsers:
+    _target_: str = "sample_targets.Holder"
+    d: dict[str, User] = MISSING
+
+
+@dataclass
+class ListOfUsers:
+    _target_: str = "sample_targets.Holder"
+    d: Any = None
+
+
+MORE: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
+    "interpolation into the parent": (
+        lambda: (
+            OmegaConf.create(
+                {"node": {"_target_": "sample_targets.Point", "x": "${value}"}, "value": 99}
+            ).node
+        ),
+        {},
+    ),
+    "interpolation of a target node, partial": (
+        lambda: (
+            OmegaConf.create(
+                {
+                    "A": {"_target_": "sample_targets.add", "a": 1, "b": 2},
+                    "node": {"_target_": "sample_targets.add", "_partial_": True, "a": "${A}"},
+                }
+            ).node
+        ),
+        {},
+    ),
+    "interpolation of a target node": (
+        lambda: (
+            OmegaConf.create(
+                {
+                    "A": {"_target_": "sample_targets.add", "a": 1, "b": 2},
+                    "node": {"_target_": "sample_targets.add", "a": "${A}", "b": 3},
+                }
+            ).node
+        ),
+        {},
+    ),
+    "call-time live objects": (
+        lambda: {"_target_": "sample_targets.AClass", "b": 200, "c": {"x": 10, "y": "${b}"}},
+        {"a": 10, "d": st.Point(99)},
+    ),
+    "convert all with recursive false below": (
+        lambda: {
+            "_target_": "sample_targets.SimpleClass",
+            "a": {
+                "_target_": "sample_targets.SimpleClass",
+                "_convert_": "all",
+                "_recursive_": False,
+                "a": {},
+                "b": [],
+            },
+        },
+        {},
+    ),
+    "structured DictConfig with typed dict values": (
+        lambda: OmegaConf.merge(
+            OmegaConf.structured(DictOfUsers), {"d": {"007": {"name": "Bond", "age": 7}}}
+        ),
+        {"_convert_": "all"},
+    ),
+    "structured DictConfig with a list": (
+        lambda: OmegaConf.merge(OmegaConf.structured(ListOfUsers), {"d": [{"name": "Bond", "age": 7}]}),
+        {"_convert_": "all"},
+    ),
+    "optional fields left None": (lambda: OmegaConf.structured(ListOfUsers), {}),
+    "keywords named like special keys": (
+        lambda: {"_target_": "sample_targets.Holder"},
+        {"target": "foo", "partial": "bar"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "kwargs"), MORE.values(), ids=MORE.keys())
+def test_more_of_hydras_cases(make: Callable[[], Any], kwargs: dict[str, Any]) -> None:
+    ours, theirs = both(make, **kwargs)
+    assert norm(ours) == norm(theirs)
+
+
+def test_a_dataclass_class_as_target_is_called_like_hydra() -> None:
+    ours, theirs = both(lambda: {"_target_": User, "name": "M"})
+    assert ours == theirs == User(name="M", age=7)
+    with pytest.raises(InstantiationException, match="Expected a callable target"):
+        hydra_instantiate(OmegaConf.create({"_target_": User}))  # OmegaConf made it a node
+    with pytest.raises(TargetError, match="_target_ must be a string") as caught:
+        instantiate(OmegaConf.create({"_target_": User}))
+    assert caught.value.path == "_target_"
