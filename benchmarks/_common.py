@@ -252,12 +252,14 @@ def big_yaml(size: int, hydra: bool) -> str:
 
 @dataclass
 class Cell:
-    """One measured column: best seconds, or the text saying why there is no number."""
+    """One measured column: best CPU seconds (and its interleaved baseline's), or why there is none."""
 
     seconds: float | None = None
     text: str = ""
     result: Any = None
     first_input: Any = None
+    base: float | None = None  # best CPU seconds of the baseline reps interleaved with this cell's
+    runs: int = 0
 
     @property
     def ok(self) -> bool:
@@ -269,29 +271,51 @@ class Cell:
         """The verified seconds, or None."""
         return self.seconds if self.ok else None
 
+    def over_base(self) -> float | None:
+        """Seconds over the interleaved baseline's, or None."""
+        return self.seconds / self.base if self.ok and self.base else None
+
     def show(self) -> str:
         """The cell as printed: milliseconds or the reason."""
         return self.text or ms(self.seconds)
 
 
-def measure(fn: Callable[[Any], Any], setup: Callable[[], Any], budget: float, min_runs: int = 2) -> Cell:
-    """Best wall time of fn(setup()) over repetitions filling ~budget seconds (>= min_runs, <= 100).
+cpu = time.process_time  # CPU time of this process: what other engineers' jobs do not add to
+
+
+def measure(
+    fn: Callable[[Any], Any],
+    setup: Callable[[], Any],
+    budget: float,
+    min_runs: int = 3,
+    against: Callable[[], Any] | None = None,
+) -> Cell:
+    """Best CPU time of fn(setup()) over repetitions filling ~budget seconds (>= min_runs, <= 100).
 
     Each repetition gets a fresh input from setup() (untimed), after a gc.collect();
-    the garbage collector stays on during the call, as in real use.
+    the garbage collector stays on during the call, as in real use. With `against` (the
+    baseline, e.g. the hand-written construction), one baseline rep is timed right after every
+    measured rep, so both see the same load of the shared machine; `cell.base` is its best.
     """
     times: list[float] = []
+    bases: list[float] = []
     cell = Cell()
-    while len(times) < min_runs or (sum(times) < budget and len(times) < 100):
+    while len(times) < min_runs or (sum(times) + sum(bases) < budget and len(times) < 100):
         arg = setup()
         gc.collect()
-        start = time.perf_counter()
+        start = cpu()
         out = fn(arg)
-        times.append(time.perf_counter() - start)
+        times.append(cpu() - start)
         if len(times) == 1:
             cell.result, cell.first_input = out, arg
         del out, arg
-    cell.seconds = min(times)
+        if against is not None:
+            gc.collect()
+            start = cpu()
+            against()
+            bases.append(cpu() - start)
+    cell.seconds, cell.runs = min(times), len(times)
+    cell.base = min(bases) if bases else None
     return cell
 
 
@@ -306,11 +330,12 @@ def attempt(
     budget: float,
     notes: list[str],
     label: str,
-    min_runs: int = 2,
+    min_runs: int = 3,
+    against: Callable[[], Any] | None = None,
 ) -> Cell:
     """measure(), but an exception becomes the cell's text (e.g. "RecursionError") and a note."""
     try:
-        return measure(fn, setup, budget, min_runs)
+        return measure(fn, setup, budget, min_runs, against)
     except RecursionError:
         return Cell(text="RecursionError")
     except Exception as exc:  # a bug in a library under test must not stop the table
@@ -392,12 +417,14 @@ def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 SUMMARY_HEADERS = [
     "benchmark",
     "n",
-    "ours cold",
-    "ours from dict",
-    "baseline",
-    "Hydra/OmegaConf",
-    "ours/baseline",
-    "Hydra/ours",
+    "ours first (ms)",
+    "first/hand",
+    "ours repeated (ms)",
+    "repeated/hand",
+    "from dict/hand",
+    "Hydra (ms)",
+    "Hydra/hand",
+    "Hydra/ours first",
 ]
 
 
@@ -434,36 +461,43 @@ def uncached(config: Callable[[int, bool], Any], n: int) -> Any:
     return config(n, False)
 
 
-def ours_cold(data: Any) -> Any:
-    """Ours from plain data, the Config wrapping included (like OmegaConf.create + instantiate)."""
-    return instantiate(Config(data))
-
-
-def ours_dict(data: Any) -> Any:
-    """Ours straight from plain data."""
-    return instantiate(data)
-
-
 def hydra_build(data: Any) -> Any:
     """Hydra's equivalent: OmegaConf.create + instantiate, plain containers like ours."""
     return hydra_instantiate(OmegaConf.create(data), _convert_="all")
 
 
+def first_build(build: Callable[[Any], Any], data: Any) -> Any:
+    """build(Config(data)): the first build of a fresh Config, the wrapping included."""
+    return build(Config(data))
+
+
+def warmed(build: Callable[[Any], Any], data: Any) -> Any:
+    """A Config of `data`, built once already: what a repeated build starts from (untimed)."""
+    cfg = Config(data)
+    build(cfg)
+    return cfg
+
+
 @dataclass
 class Shape:
-    """A config shape: its generator, its hand-written construction, how each library builds it."""
+    """A config shape: its generator, its hand-written construction, how each library builds it.
+
+    `build` takes a Config or plain data (`instantiate` for most shapes); the columns are
+    first = build(Config(data)) of a fresh config, repeated = build(cfg) of one Config built
+    before, from dict = build(data).
+    """
 
     name: str
     config: Callable[[int, bool], Any]
     hand: Callable[[int], Any]
     sizes: tuple[int, ...]
-    cold: Callable[[Any], Any] = ours_cold
-    from_dict: Callable[[Any], Any] = ours_dict
+    build: Callable[[Any], Any] = lambda c: instantiate(c)
     hydra: Callable[[Any], Any] = hydra_build
     check: Callable[[int, Any], str | None] = lambda n, result: None
     size_label: str = "n"
     how: str = (
-        "cold = instantiate(Config(data)), from dict = instantiate(data), "
+        "first = instantiate(Config(data)) of a fresh config, repeated = instantiate(cfg) of a "
+        "Config built before, from dict = instantiate(data), "
         "Hydra = instantiate(OmegaConf.create(data), _convert_='all')"
     )
     notes: list[str] = field(default_factory=list)
@@ -478,80 +512,101 @@ def shape_parser(doc: str, shape: Shape) -> argparse.ArgumentParser:
     return p
 
 
+def times(x: float | None) -> str:
+    """A ratio as "12.3x" (with the times sign), or NONE."""
+    if not x:
+        return NONE
+    return f"{x:,.2f}{TIMES}" if x < 10 else f"{x:,.1f}{TIMES}" if x < 100 else f"{x:,.0f}{TIMES}"
+
+
+def per_node(cell: Cell, n: int) -> str:
+    """Microseconds per node of a verified cell."""
+    return f"{cell.seconds * 1e6 / n:,.2f}" if cell.ok and cell.seconds and n else NONE
+
+
+SHAPE_HEADERS = [
+    "ours first (ms)",
+    "first/hand",
+    "ours repeated (ms)",
+    "repeated/hand",
+    "from dict/hand",
+    "hand-written (ms)",
+    "µs/node first",
+    "µs/node repeated",
+    "Hydra+OmegaConf (ms)",
+    "Hydra/hand",
+    "Hydra/ours first",
+]
+
+
 def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
-    """Time hand-written, ours (cold and from dict) and Hydra per size; verify all equal."""
-    table = Table(
-        shape.name,
-        [
-            shape.size_label,
-            "ours cold (ms)",
-            "ours from dict (ms)",
-            "hand-written (ms)",
-            "Hydra+OmegaConf (ms)",
-            "cold/hand",
-            "from dict/hand",
-            "Hydra/hand",
-            "Hydra/ours cold",
-        ],
-    )
+    """Time ours (first, repeated, from dict) and Hydra per size, each rep followed by a
+    hand-written one; verify every result equal to the hand-written one."""
+    table = Table(shape.name, [shape.size_label, *SHAPE_HEADERS])
     notes = table.notes
     for n in args.n:
         progress(f"{shape.name} {shape.size_label}={n}")
-        hand = measure(shape.hand, const(n), args.budget)
-        bad = shape.check(n, hand.result)
+        expected = shape.hand(n)
+        bad = shape.check(n, expected)
         if bad:
             raise AssertionError(f"hand-written {shape.name} fails its own check: {bad}")
+        hand = functools.partial(shape.hand, n)
+        build = shape.build
+        columns = {  # label: (function, setup)
+            "first": (functools.partial(first_build, build), functools.partial(uncached, shape.config, n)),
+            "repeated": (build, const(None if OURS_ERROR else warmed(build, shape.config(n, False)))),
+            "from dict": (build, functools.partial(uncached, shape.config, n)),
+        }
         cells: dict[str, Cell] = {}
-        for label, fn in (("ours cold", shape.cold), ("ours from dict", shape.from_dict)):
+        for label, (fn, setup) in columns.items():
             if OURS_ERROR:
                 cells[label] = Cell(text=NOT_IMPORTABLE)
                 continue
-            cell = attempt(
-                fn, functools.partial(uncached, shape.config, n), args.budget, notes, f"{label} n={n}"
-            )
-            verify(cell, hand.result, f"{label} n={n}", notes)
+            cell = attempt(fn, setup, args.budget, notes, f"{label} n={n}", against=hand)
+            verify(cell, expected, f"{label} n={n}", notes)
             problem = cell.ok and shape.check(n, cell.result)
             if problem:
                 cell.text = "WRONG"
                 notes.append(f"{label} n={n}: {problem}")
             cells[label] = cell
-        changed = cells["ours from dict"].ok and first_difference(
-            cells["ours from dict"].first_input, shape.config(n, False), "data"
+        changed = cells["from dict"].ok and first_difference(
+            cells["from dict"].first_input, shape.config(n, False), "data"
         )
         if changed:
             notes.append(f"instantiate(data) changed its input at n={n}: {changed}")
         if args.quick and n > 1000:
             hydra = Cell(text="skipped (--quick)")
         else:
-            hydra = attempt(
-                shape.hydra,
-                functools.partial(shape.config, n, True),
-                args.budget,
-                notes,
-                f"Hydra n={n}",
-            )
-            verify(hydra, hand.result, f"Hydra n={n}", notes)
-        cold, fdict = cells["ours cold"], cells["ours from dict"]
+            setup = functools.partial(shape.config, n, True)
+            hydra = attempt(shape.hydra, setup, args.budget, notes, f"Hydra n={n}", 2, against=hand)
+            verify(hydra, expected, f"Hydra n={n}", notes)
+        first, repeated, fdict = cells["first"], cells["repeated"], cells["from dict"]
+        hand_best = min(filter(None, (c.base for c in (first, repeated, fdict, hydra))), default=None)
+        hydra_first = hydra.over_base() and first.over_base() and hydra.over_base() / first.over_base()
         row = [
             f"{n:,}",
-            cold.show(),
-            fdict.show(),
-            hand.show(),
+            first.show(),
+            times(first.over_base()),
+            repeated.show(),
+            times(repeated.over_base()),
+            times(fdict.over_base()),
+            ms(hand_best),
+            per_node(first, n),
+            per_node(repeated, n),
             hydra.show(),
-            ratio(cold, hand),
-            ratio(fdict, hand),
-            ratio(hydra, hand),
-            ratio(hydra, cold),
+            times(hydra.over_base()),
+            times(hydra_first),
         ]
         table.rows.append(row)
-        table.summary.append([shape.name, *row[:5], row[5], row[8]])
+        table.summary.append([shape.name, *row[:6], row[9], row[10], row[11]])
     if OURS_ERROR:
         notes.append(OURS_ERROR)
     notes += shape.notes
     notes.append(
-        f"{shape.how}; best of ≥2 runs per cell (more within --budget); our cache of parsed "
-        "interpolations is emptied before each run; every result is checked equal to the "
-        "hand-written one outside the timing."
+        f"{shape.how}; process CPU time, best of ≥3 runs per cell (more within --budget), one "
+        "hand-written rep right after every measured rep and each ratio over the best of the reps "
+        "interleaved with it; our cache of parsed interpolations is emptied before each first "
+        "build; every result is checked equal to the hand-written one outside the timing."
     )
     return table
 

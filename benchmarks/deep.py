@@ -9,12 +9,13 @@ from typing import Any
 
 from _common import (
     OURS_ERROR,
+    Config,
     Shape,
     Table,
     Wrapper,
     deep_config,
     hydra_build,
-    ours_cold,
+    instantiate,
     progress,
     shape_main,
 )
@@ -63,7 +64,7 @@ def limits(table: Table, args: argparse.Namespace) -> None:
     top = max(args.n)
     found = [("Hydra", deepest(hydra_own_process, True, top))]
     if not OURS_ERROR:
-        found.insert(0, ("ours (cold)", deepest(ours_cold, False, top)))
+        found.insert(0, ("ours (first build)", deepest(lambda data: instantiate(Config(data)), False, top)))
     table.notes.append(
         "deepest nest built (searched up to the largest depth): "
         + ", ".join(f"{who} {d:,}" for who, d in found)

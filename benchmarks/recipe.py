@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from _common import (
-    Config,
     Recipe,
     Service,
     Shape,
@@ -39,14 +38,9 @@ def build_all(recipe: Any) -> dict[str, Any]:
         return dict(r.built)
 
 
-def cold(data: dict[str, Any]) -> dict[str, Any]:
-    """Ours from plain data: R(Config(data)), all built."""
-    return build_all(recipe_class(len(data))(Config(data)))
-
-
-def from_dict(data: dict[str, Any]) -> dict[str, Any]:
-    """Ours straight from the plain mapping: R(data), all built."""
-    return build_all(recipe_class(len(data))(data))
+def build(config: Any) -> dict[str, Any]:
+    """Ours: R(config), all built (config a Config or the plain mapping)."""
+    return build_all(recipe_class(len(config))(config))
 
 
 def hand(n: int) -> dict[str, Service]:
@@ -95,10 +89,10 @@ SHAPE = Shape(
     recipe_config,
     hand,
     sizes=(200,),
-    cold=cold,
-    from_dict=from_dict,
+    build=build,
     check=shared,
-    how="cold = R(Config(data)), from dict = R(data), Hydra = instantiate(OmegaConf.create(data), "
+    how="first = R(Config(data)), repeated = R(cfg) of a Config built before, from dict = R(data), "
+    "Hydra = instantiate(OmegaConf.create(data), "
     "_convert_='all')",
     notes=[
         "config: `cI: {_target_: Service, name: cI, size: I, dep: $<@cJ>}` with J < I drawn with a "

@@ -9,23 +9,27 @@ import time
 from collections.abc import Sequence
 
 import deep
-import import_time
 import load
+import memory
+import multirun
 import recipe
 import sequential
+import startup
 import wide
 from _common import SUMMARY_HEADERS, markdown, versions
 
-SCRIPTS = (sequential, wide, deep, recipe, load, import_time)
+SCRIPTS = (sequential, wide, deep, recipe, memory, startup, multirun, load)
 NOTES = [
-    "- Times in ms, best of several runs in one process. ours cold = from plain data through "
-    "`Config(data)` (`R(Config(data))` for the recipe); Hydra = "
-    "`instantiate(OmegaConf.create(data))` of the same config written with `${...}`.",
-    "- baseline: the same objects built by hand-written Python (sequential, wide, deep, recipe); "
-    '`yaml.load(text, Loader=yaml.CSafeLoader)` (load); `python -c "import yaml"` (import, ms '
-    "over bare Python).",
-    "- ours/baseline uses ours cold; Hydra/ours is Hydra's time over ours cold.",
+    "- Times are process CPU time, best of several runs in one process, each followed by a "
+    "hand-written rep: every ratio is over the hand-written reps interleaved with it, so the load "
+    "of a shared machine cancels out. first = `instantiate(Config(data))` of a fresh config "
+    "(`R(Config(data))` for the recipe); repeated = `instantiate(cfg)` of a Config built before; "
+    "from dict = `instantiate(data)`; Hydra = `instantiate(OmegaConf.create(data))` of the same "
+    "config written with `${...}`.",
     "- recipe: Hydra has no shared objects, so its plain `${cJ}` references are re-instantiated as copies.",
+    "- start-up rows: whole processes, CPU time over `python -c pass`; multirun: CPU per job of a "
+    "sweep with the in-process launcher; memory: tracemalloc peak of one build (the first two "
+    "number columns are first-build MB and ratio to hand-written, the next two the repeated build's).",
     "- RecursionError: the library fails at that depth under Python's default recursion limit; "
     "WRONG: it built something other than the hand-written result (see the notes above).",
 ]

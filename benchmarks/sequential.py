@@ -20,7 +20,7 @@ SHAPE = Shape(
     "sequential",
     sequential_config,
     hand,
-    sizes=(100, 1_000, 10_000),
+    sizes=(100, 1_000, 10_000, 100_000),
     notes=[
         "config: `_args_` list of Linear nodes; in_features `$<..[i-1].out_features>` "
         "(Hydra `${..[i-1].out_features}`).",

@@ -34,7 +34,7 @@ SHAPE = Shape(
     "wide",
     wide_config,
     hand,
-    sizes=(100, 1_000, 10_000),
+    sizes=(100, 1_000, 10_000, 100_000),
     notes=[
         "config: `components.cI` nodes with width `$<settings.width>`, lr `$<settings.lr>`, "
         "a list, a dict, a bool, None, an int, a float and two strings; the whole root is "

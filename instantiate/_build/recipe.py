@@ -8,11 +8,9 @@ build each component once.
 
 from __future__ import annotations
 
-import copy
-import threading
+import _thread
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType, TracebackType
-from typing import Any, Callable
 
 from .builder import Builder
 from .._errors import CloseError, ConfigError, MissingComponentError, did_you_mean
@@ -24,6 +22,11 @@ from .._config.recursion import allow_deep_recursion
 from .registry import Registry
 from .registry import search_order
 from .policy import current_policy
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
 
 _NOTHING: Any = object()
 
@@ -87,7 +90,7 @@ class Recipe:
         self._built: dict[Any, Any] = {}  # name -> object, in the order they finished building
         self._seen_in_memo = 0
         self._closed: set[int] = set()
-        self._lock = threading.RLock()  # reentrant: a constructor may ask the recipe for more
+        self._lock = _thread.RLock()  # reentrant: a constructor may ask the recipe for more
 
     # -- reading ------------------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -210,6 +213,8 @@ Recipe.__module__ = "instantiate"
 def _snapshot(config: Any) -> Config:
     """A private copy, so later edits to the caller's config cannot reach half-built state."""
     if isinstance(config, Config):
+        import copy
+
         return copy.deepcopy(config)  # the whole tree, at the same place: outside refs resolve
     if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
         from omegaconf import OmegaConf

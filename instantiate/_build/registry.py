@@ -8,23 +8,29 @@ reads the group's names once, and a plugin's module is imported only when its na
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, NamedTuple, TypeVar, overload
 
 from .._errors import RegistryError, did_you_mean
 from .builder import build
 from .targets import Names, registrations_changed
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar, overload
+
+    T = TypeVar("T")
 
 DEFAULT_GROUP = "instantiate.targets"
 
 
-class _Published(NamedTuple):
+class _Published:
     """One entry point: where it points and which distribution published it."""
 
-    value: str  # "module:qualname"
-    distribution: str
-    entry_point: Any
+    __slots__ = ("distribution", "entry_point", "value")
+
+    def __init__(self, value: str, distribution: str, entry_point: Any) -> None:
+        self.value = value  # "module:qualname"
+        self.distribution = distribution
+        self.entry_point = entry_point
 
 
 class Registry:
@@ -48,16 +54,18 @@ class Registry:
         return f"instantiate.Registry({self.name!r}{group})"
 
     # -- registering ------------------------------------------------------------------------
-    @overload
-    def register(self, name_or_obj: str, obj: None = None, *, replace: bool = False) -> Callable[[T], T]: ...
-    @overload
-    def register(self, name_or_obj: str, obj: T, *, replace: bool = False) -> T: ...
-    @overload
-    def register(self, name_or_obj: T, obj: None = None, *, replace: bool = False) -> T: ...
-    @overload
-    def register(
-        self, name_or_obj: None = None, obj: None = None, *, replace: bool = False
-    ) -> Callable[[T], T]: ...
+    if TYPE_CHECKING:
+
+        @overload
+        def register(self, name_or_obj: str, obj: None = None, *, replace: bool = False) -> Callable[[T], T]: ...
+        @overload
+        def register(self, name_or_obj: str, obj: T, *, replace: bool = False) -> T: ...
+        @overload
+        def register(self, name_or_obj: T, obj: None = None, *, replace: bool = False) -> T: ...
+        @overload
+        def register(
+            self, name_or_obj: None = None, obj: None = None, *, replace: bool = False
+        ) -> Callable[[T], T]: ...
 
     def register(self, name_or_obj: Any = None, obj: Any = None, *, replace: bool = False) -> Any:
         """Register a target: ``@register``, ``@register("name")`` or ``register("name", obj)``."""

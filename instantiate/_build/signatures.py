@@ -6,9 +6,13 @@ The check runs before the call, so a misspelled keyword is reported against the 
 
 from __future__ import annotations
 
-from typing import Any
 
 from .._errors import closest, did_you_mean
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 
 class Params:

@@ -13,7 +13,6 @@ unless the entry says ``@package`` (relative to the parent's package) or the fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .._config.provenance import MAPPINGS, SEQUENCES
@@ -22,27 +21,54 @@ from .searchpath import Loaded
 
 SELF = "_self_"
 GLOBAL = "_global_"
+# Hydra's own config groups: a ported config overrides them ('override hydra/launcher: x')
+HYDRA_GROUPS = (
+    "output",
+    "launcher",
+    "sweeper",
+    "help",
+    "hydra_help",
+    "hydra_logging",
+    "job_logging",
+    "callbacks",
+    "env",
+)
 
 
-@dataclass(eq=False)
 class Default:
-    """One defaults-list entry, and once placed under its parent, where it leads."""
+    """One defaults-list entry, and once placed under its parent, where it leads.
 
-    kind: str  # "group", "config" or "self"
-    path: str = ""  # group entries: the group as written ("db", "/db"); configs: the config path
-    value: Any = None  # group entries: the option (a name, a list of names, or None)
-    package: str | None = None  # an explicit @package
-    optional: bool = False
-    override: bool = False
-    primary: bool = False
-    external: bool = False  # appended by +group=option
-    source: str | None = None  # where the entry was written: "file:line" or "<override '...'>"
-    chosen_by: str | None = None  # the override that changed the option, if any
-    chosen_externally: bool = False
-    parent_dir: str = ""
-    parent_package: str = ""
-    header: str | None = None  # the loaded config's package header, absolute ("_global_.x")
-    deleted: bool = False
+    (A plain class, not a dataclass: ``dataclasses`` imports ``inspect``, a cost on every start.)
+    """
+
+    __slots__ = ("chosen_by", "chosen_externally", "deleted", "external", "header", "kind", "optional",
+                 "override", "package", "parent_dir", "parent_package", "path", "primary", "source",
+                 "value")  # fmt: skip
+
+    def __init__(
+        self,
+        kind: str,  # "group", "config" or "self"
+        path: str = "",  # group entries: the group as written ("db", "/db"); configs: the config path
+        value: Any = None,  # group entries: the option (a name, a list of names, or None)
+        package: str | None = None,  # an explicit @package
+        optional: bool = False,
+        override: bool = False,
+        primary: bool = False,
+        external: bool = False,  # appended by +group=option
+        source: str | None = None,  # where the entry was written: "file:line" or "<override '...'>"
+        chosen_by: str | None = None,  # the override that changed the option, if any
+        chosen_externally: bool = False,
+    ) -> None:
+        self.kind, self.path, self.value, self.package = kind, path, value, package
+        self.optional, self.override, self.primary, self.external = optional, override, primary, external
+        self.source, self.chosen_by, self.chosen_externally = source, chosen_by, chosen_externally
+        self.parent_dir = ""
+        self.parent_package = ""
+        self.header: str | None = None  # the loaded config's package header, absolute ("_global_.x")
+        self.deleted = False
+
+    def __repr__(self) -> str:
+        return f"Default({self.kind!r}, {self.path!r}, value={self.value!r}, package={self.package!r})"
 
     def place(self, parent_dir: str, parent_package: str) -> None:
         """Anchor this entry under its parent: relative groups and packages start from there."""
@@ -143,7 +169,17 @@ def _parse_entry(item: Any, source: str) -> Default:
         path, at, package = item.partition("@")
         if not path:
             raise ConfigError(f"defaults entry {item!r} names no config", path="defaults", source=source)
-        return Default("config", path.strip(), package=package.strip() if at else None, source=source)
+        if path.strip() == SELF:
+            raise ConfigError(
+                f"defaults entry {item!r}: _self_ takes no @package (as in Hydra)",
+                path="defaults",
+                source=source,
+                hint="write '- _self_'; to put this config's own content under a package, "
+                "give the file a '# @package name' header",
+            )
+        package = package.strip()
+        package_value = ("" if package == "_here_" else package) if at else None
+        return Default("config", path.strip(), package=package_value, source=source)
     if item.__class__ in MAPPINGS:
         if len(item) != 1:
             keys = ", ".join(map(str, item)) or "(none)"
@@ -229,4 +265,13 @@ def shown_option(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-__all__ = ["GLOBAL", "SELF", "Default", "absolute_header", "ensure_self", "parse_defaults", "shown_option"]
+__all__ = [
+    "GLOBAL",
+    "HYDRA_GROUPS",
+    "SELF",
+    "Default",
+    "absolute_header",
+    "ensure_self",
+    "parse_defaults",
+    "shown_option",
+]

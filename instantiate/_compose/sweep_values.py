@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import math
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -24,7 +25,7 @@ class Sweep:
     """A set of values one override ranges over in a multirun; `expand` lists them.
 
     ``kind`` is ``"list"`` (``a=1,2``), ``"choice"``, ``"range"``, ``"glob"`` or
-    ``"interval"``; only the fields of that kind are set.
+    ``"interval"``; only the fields of that kind are set, besides ``shuffle`` and ``tags``.
     """
 
     kind: str
@@ -34,8 +35,10 @@ class Sweep:
     step: int | float = 1
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    low: float | None = None
+    low: float | None = None  # an int() cast makes the bounds ints
     high: float | None = None
+    shuffle: bool = False  # shuffle(): the values come in random order
+    tags: frozenset[str] = frozenset()  # tag(log, ...): labels a sweeper may read
 
     def __post_init__(self) -> None:
         if self.kind not in _SWEEP_KINDS:
@@ -51,6 +54,12 @@ class Sweep:
 
     def expand(self, options: Sequence[str] | None = None) -> list[Any]:
         """The concrete values of this sweep; a glob picks from ``options``, the group's names."""
+        values = self._values(options)
+        if self.shuffle:
+            random.shuffle(values)
+        return values
+
+    def _values(self, options: Sequence[str] | None) -> list[Any]:
         if self.kind in ("list", "choice"):
             return copy.deepcopy(list(self.items))  # callers may mutate; the sweep stays intact
         if self.kind == "range":

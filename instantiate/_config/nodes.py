@@ -8,7 +8,6 @@ tree, so a node taken out (``cfg.model``) still reaches the rest of its config.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from .._errors import ConfigError, ConfigKeyError, InterpolationError, MissingValueError, did_you_mean
 from .grammar import BuiltRef, Concat, Expr, parse
@@ -16,6 +15,11 @@ from .interpolation import MISSING, Evaluator, Live, Tree, locate
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
 from .recursion import allow_deep_recursion
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 if TYPE_CHECKING:
     from os import PathLike

@@ -8,12 +8,16 @@ error paths cheap: nothing is computed until an error or a relative reference ne
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Optional
 
 from .._errors import ConfigError, InterpolationError
 
-Link = tuple[Any, Any, Optional["Link"]]  # (container, key in parent, parent link)
-Key = Any  # str for mappings, int for sequences (YAML allows other scalar keys too)
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+
+Link: TypeAlias = "tuple[Any, Any, Link | None]"  # (container, key in parent, parent link)
+Key: TypeAlias = "Any"  # str for mappings, int for sequences (YAML allows other scalar keys too)
 
 # Characters that end a key in a path; everything else (letters, digits, _-/+ ...) is a key.
 KEY_STOP = frozenset(".[]:,<>{}$\\'\"() \t\n@=")
@@ -77,11 +81,8 @@ def parse_key_path(text: str, pos: int = 0, *, where: str = "path") -> tuple[int
     while pos < n:
         char = text[pos]
         if char == "[":
-            close = text.find("]", pos)
-            if close < 0:
-                raise _path_error(text, pos, "'[' is never closed with ']'", where)
-            keys.append(_index(text[pos + 1 : close].strip(), text, pos, where))
-            pos = close + 1
+            key, pos = bracket_key(text, pos, where)
+            keys.append(key)
             expect_key = False
         elif char == "." and not expect_key:
             pos += 1
@@ -106,6 +107,14 @@ def parse_path(text: str) -> tuple[int, tuple[Key, ...]]:
     if end != len(text):
         raise _path_error(text, end, f"unexpected {text[end]!r} in a path", "path")
     return up, keys
+
+
+def bracket_key(text: str, pos: int, where: str = "path") -> tuple[Key, int]:
+    """The key of ``[0]``/``[name]``/``['a.b']`` starting at ``text[pos]``, and where it ends."""
+    close = text.find("]", pos)
+    if close < 0:
+        raise _path_error(text, pos, "'[' is never closed with ']'", where)
+    return _index(text[pos + 1 : close].strip(), text, pos, where), close + 1
 
 
 def _index(inner: str, text: str, pos: int, where: str) -> Key:

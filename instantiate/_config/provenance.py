@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Union
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
 
 # An entry's line is an int (in the container's own file), or a full "file:line" string for
 # an entry that composition brought in from another file.
-Line = Union[int, str]
+Line: TypeAlias = "int | str"
 
 
 class MarkedDict(dict):  # type: ignore[type-arg]

@@ -13,11 +13,15 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from .._errors import ConfigError
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
+
 
 DEFAULT_RUN_DIR = "outputs/%Y-%m-%d/%H-%M-%S"
 DEFAULT_SWEEP_DIR = "multirun/%Y-%m-%d/%H-%M-%S"
@@ -55,7 +59,11 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
 
 def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
     """The directory ``pattern`` names at ``now``: where a run started then goes (before any ``_1``)."""
-    return Path((now or datetime.now()).strftime(os.fspath(pattern)))
+    if now is None:
+        from datetime import datetime
+
+        now = datetime.now()
+    return Path(now.strftime(os.fspath(pattern)))
 
 
 def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
