@@ -40,6 +40,7 @@ def build(
     config: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None, registries: Sequence[Names], allow: Any
 ) -> Any:
     """Build ``config``, looking names up in ``registries`` in order, under the policy plus ``allow``."""
+    allow_deep_recursion()  # reading a structured config recurses once per level too
     tree, link = tree_and_link(config)
     if tree is None:
         if args or kwargs:
@@ -49,7 +50,6 @@ def build(
                 hint="pass a mapping, a structured config or a node with _target_",
             )
         return link
-    allow_deep_recursion()
     builder = Builder(tree, registries, current_policy(allow))
     return builder.build_top(link, args, kwargs or {})
 

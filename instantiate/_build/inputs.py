@@ -110,8 +110,8 @@ def as_data(value: Any) -> Any:
         if all(a is b for a, b in zip(items, value)):
             return value
         return items
-    if isinstance(value, Config):
-        return value.to_dict(resolve=False)
+    if isinstance(value, Config) or is_omegaconf(value):
+        return value  # a node of its own tree: the walk builds it there
     fields = structured_fields(value)
     if fields is not None:
         return fields

@@ -382,6 +382,17 @@ def test_config_node_nested_in_plain_data_is_built() -> None:
     assert instantiate([cfg.model, cfg.model]) == [st.Point(3), st.Point(3)]
 
 
+def test_nodes_inside_a_structured_config_keep_their_own_root() -> None:
+    cfg = OmegaConf.create({"n": 3, "cb": {"_target_": "sample_targets.Point", "x": "${n}", "y": "???"}})
+    mine = Config({"n": 4, "cb": {"_target_": "sample_targets.Point", "x": "$<n>"}})
+    built = instantiate(TreeConf(left=cfg.cb, right=mine.cb), left={"y": 1})
+    assert built.right == st.Point(4)
+    assert built.left == {"y": 1}  # a call-time mapping replaces a node of another tree
+    with pytest.raises(MissingValueError) as caught:
+        instantiate(TreeConf(left=cfg.cb))
+    assert caught.value.path == "cb.y"  # the path in its own config
+
+
 def test_nested_omegaconf_node_keeps_its_own_root() -> None:
     # Documented difference: Hydra re-roots the nodes into the new list, where ${n} is not found.
     cfg = OmegaConf.create({"n": 3, "cb": {"_target_": "sample_targets.Point", "x": "${n}"}})
