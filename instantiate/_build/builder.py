@@ -238,7 +238,10 @@ class Builder:
         if data is None:
             if isinstance(raw, Config) or is_omegaconf(raw) or not is_foreign(raw):
                 return None
-            data = self.adapted[id(raw)] = as_data(raw)
+            data = as_data(raw)
+            if data is raw and raw.__class__ is tuple:  # read in place by the walk, not by lookups
+                data = list(raw)
+            self.adapted[id(raw)] = data
         return data if data is not raw else None
 
     def mapping(self, data: Any, link: Link) -> Any:

@@ -348,6 +348,11 @@ NESTED: dict[str, Callable[[], Any]] = {
         "_target_": "builtins.dict",
         "m": OrderedDict(_target_="sample_targets.Point", x=3),
     },
+    "reference into a tuple": lambda: {
+        "t": (1, {"_target_": "sample_targets.Point", "x": 2}),
+        "p": {"_target_": "sample_targets.Wrapper", "inner": "${t[1]}"},
+        "n": "${t[0]}",
+    },
     "tuple of targets": lambda: {
         "_target_": "sample_targets.Holder",
         "t": ({"_target_": "sample_targets.Point"},),
