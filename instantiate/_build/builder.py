@@ -20,6 +20,7 @@ from .._errors import (
     MissingValueError,
     RegistryError,
     TargetError,
+    ValidationError,
 )
 from .._config.grammar import Ref, parse
 from .._config.interpolation import MISSING, Evaluator, Live, Tree
@@ -441,7 +442,7 @@ class Builder:
             if value.__class__ is not check.fast and value is not _NOTHING:
                 if value is None and check.optional:
                     continue
-                kwargs[check.name] = self.checked(value, check, node, link)
+                kwargs[check.name] = self.checked(value, check, node, link, target.name)
         try:
             if partial:
                 import functools
@@ -458,15 +459,20 @@ class Builder:
                 hint="the error came from the target itself; its traceback is the __cause__ above",
             ) from error
 
-    def checked(self, value: Any, check: Checked, node: Any, link: Link) -> Any:
-        """A config scalar converted to its parameter's annotation, or a ValidationError."""
+    def checked(self, value: Any, check: Checked, node: Any, link: Link, target: str) -> Any:
+        """A config scalar converted to its parameter's annotation, or a ValidationError naming both."""
         if node.get(check.name).__class__ is Live or value.__class__ not in _SCALARS:
             return value  # call-time values and built objects are passed as they are
         from .validation import check_value
 
-        return check_value(
-            value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
-        )
+        try:
+            return check_value(
+                value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
+            )
+        except ValidationError as error:
+            error.message = f"{error.message} for parameter {check.name!r} of {target}"
+            error.args = (error.message,)
+            raise
 
     def positionals(self, args: Any, node: Any, link: Link) -> list[Any]:
         if args.__class__ is tuple:

@@ -377,9 +377,11 @@ Config.__module__ = "instantiate"
 
 def load(path: str | PathLike[str]) -> Config:
     """Read a YAML config file (safe types only; every node remembers ``file:line``)."""
+    import os
+
     from .loading import load_file
 
-    return Config._root(load_file(path), str(path))
+    return Config._root(load_file(path), os.path.normpath(path))
 
 
 def to_data(value: Any) -> Any:
