@@ -70,10 +70,12 @@ class Evaluator:
     ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
     (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
     ``id(container)`` to the container that call-time arguments put in its place; ``judge(obj,
-    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on.
+    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on;
+    ``adapt`` (set only while instantiating) gives the raw data of a value that is config data
+    in another form (a structured config, a Mapping), or None.
     """
 
-    __slots__ = ("active", "build", "judge", "overlay", "tree", "view")
+    __slots__ = ("active", "adapt", "build", "judge", "overlay", "tree", "view")
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class Evaluator:
         self.build = build
         self.overlay = overlay
         self.judge = judge
+        self.adapt: Callable[[Any], Any] | None = None
         # The values being resolved, outermost first: a value met again is a cycle. Only a
         # reference that leads to another interpolation enters here, so the common case (a
         # reference to a plain value) costs nothing.
@@ -221,6 +224,9 @@ class Evaluator:
             if value.__class__ in CONTAINERS:
                 if overlay:
                     value = overlay.get(id(value), value)
+                link = (value, k, link)
+            elif value.__class__ not in _SCALARS and self.adapt is not None and self.adapt(value) is not None:
+                value = self.adapt(value)  # a dataclass in plain data: its fields, as the walk has them
                 link = (value, k, link)
             elif i < last:
                 if default is not MISSING:
@@ -450,6 +456,7 @@ class Evaluator:
 
 
 _NOT_FOUND = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _as_given(value: Any) -> Any:
