@@ -34,4 +34,9 @@ cd "$work"  # away from the checkout: what runs is the installed wheel
 "$work/venv/bin/python" "$repo/examples/mlp/train.py"
 (cd "$repo/examples/hydra_style" && "$work/venv/bin/python" train.py epochs=2 --run-dir "$work/run" >/dev/null)
 "$work/venv/bin/instantiate" check "$repo/examples/mlp/conf.yaml"
+# the console script finds the working directory's modules, as python -m does
+mkdir -p "$work/project/src" && touch "$work/project/src/__init__.py"
+printf 'class Net:\n    def __init__(self, width: int = 3) -> None:\n        self.width = width\n' > "$work/project/src/models.py"
+printf 'model:\n  _target_: src.models.Net\n  width: 4\n' > "$work/project/train.yaml"
+(cd "$work/project" && "$work/venv/bin/instantiate" check train.yaml)
 echo "package: built, checked, installed and ran in $((SECONDS - start))s"

@@ -119,7 +119,7 @@ class LanguageServer:
         return value
 
     # -- requests -------------------------------------------------------------------------------
-    def request(self, method: str, params: Any, timeout: float = 30) -> Any:
+    def request(self, method: str, params: Any, timeout: float = 60) -> Any:
         with self._lock:
             self._next_id += 1
             ident = self._next_id
@@ -195,7 +195,7 @@ class LanguageServer:
         self.settings = settings
         self.notify("workspace/didChangeConfiguration", {"settings": settings})
 
-    def diagnostics(self, uri: str, timeout: float = 30) -> list[dict[str, Any]]:
+    def diagnostics(self, uri: str, timeout: float = 60) -> list[dict[str, Any]]:
         """The diagnostics the server publishes next for ``uri`` (after open or change)."""
         deadline = time.monotonic() + timeout
         with self._published:
