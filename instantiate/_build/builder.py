@@ -25,6 +25,9 @@ from .._config.nodes import Config, copy_data, to_data
 from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
+from .calls import node_source as _node_source
+from .calls import target_failed
+from .plan import cached_plan
 from .signatures import Checked, call_problem, params_of
 from .targets import Names, Policy, Target, current_policy, resolve_target, target_cache
 
@@ -51,7 +54,12 @@ def build(
             )
         return config
     allow_deep_recursion()
-    builder = Builder(tree, registries, current_policy(allow))
+    policy = current_policy(allow)
+    if policy is None and not (args or kwargs) and config.__class__ is Config:
+        plan = cached_plan(config, registries)  # compiled once per Config node, see plan.py
+        if plan is not None:
+            return plan()
+    builder = Builder(tree, registries, policy)
     return builder.build_top(link, args, kwargs or {})
 
 
@@ -382,12 +390,7 @@ class Builder:
         except ConfigError:
             raise
         except Exception as error:
-            raise InstantiationError(
-                f"{target.name}(...) raised {type(error).__name__}: {error}",
-                path=path_of(link),
-                source=_node_source(link),
-                hint="the error came from the target itself; its traceback is the __cause__ above",
-            ) from error
+            raise target_failed(target.name, link, error) from error
 
     def checked(self, value: Any, check: Checked, node: Any, link: Link) -> Any:
         """A config scalar converted to its parameter's annotation, or a ValidationError."""
@@ -501,14 +504,6 @@ class _BuiltTree(Tree):
     """The tree of a container handed to a target under ``_convert_: none``."""
 
     __slots__ = ()
-
-
-def _node_source(link: Link) -> str | None:
-    parent = link[2]
-    if parent is None:
-        file = getattr(link[0], "file", None)
-        return f"{file}:1" if file else None
-    return source_of(parent[0], link[1])
 
 
 def _flag(node: Any, key: str, default: bool, link: Link) -> bool:

@@ -28,14 +28,21 @@ MISSING = "???"
 
 
 class Tree:
-    """One config's raw data and what every view of it shares (the per-tree resolver cache)."""
+    """One config's raw data and what every view of it shares: the resolver cache, and the
+    compiled build plans (see ``_build/plan.py``), forgotten on every change made to the tree."""
 
-    __slots__ = ("cache", "data", "link")
+    __slots__ = ("cache", "data", "link", "plans")
 
     def __init__(self, data: Any) -> None:
         self.data = data
         self.link: Link = (data, None, None)
         self.cache: dict[Any, Any] = {}
+        self.plans: dict[Any, Any] = {}
+
+    def changed(self) -> None:
+        """Called on every change to the data through the Config API."""
+        if self.plans:
+            self.plans.clear()
 
 
 class Live:
