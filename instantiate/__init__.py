@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ._build.api import instantiate
+from ._build.policy import allowed_targets, trust_config
 from ._build.recipe import Recipe
 from ._build.registry import Registry, register, registry
-from ._build.targets import allowed_targets
 from ._config.nodes import Config, load
 from ._config.resolvers import register_resolver
 from ._errors import (
@@ -46,25 +46,45 @@ __all__ = [
     "TargetError",
     "ValidationError",
     "allowed_targets",
+    "call",
     "compose",
+    "get_class",
+    "get_method",
+    "get_object",
+    "get_original_cwd",
     "instantiate",
     "load",
     "main",
     "register",
     "register_resolver",
     "registry",
+    "run_info",
     "store",
+    "to_absolute_path",
+    "trust_config",
 ]
+
+# imported on first use, so ``import instantiate`` stays cheap: name -> module
+_LAZY = {
+    "compose": "._compose.compose",
+    "store": "._compose.store",
+    "call": "._build.api",
+    "get_class": "._build.api",
+    "get_method": "._build.api",
+    "get_object": "._build.api",
+    "run_info": "._run.run_info",
+    "get_original_cwd": "._run.run_info",
+    "to_absolute_path": "._run.run_info",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """Composition is imported on first use, so ``import instantiate`` stays cheap."""
-    if name == "compose":
-        from ._compose.compose import compose
+    """Composition and the run's helpers are imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'instantiate' has no attribute {name!r}")
+    import importlib
 
-        return compose
-    if name == "store":
-        from ._compose.store import store
-
-        return store
-    raise AttributeError(f"module 'instantiate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

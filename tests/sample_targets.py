@@ -184,3 +184,57 @@ class Typed(_Value):
     ) -> None:
         self.classes, self.rate, self.flag, self.label = classes, rate, flag, label
         self.limit, self.mode, self.color, self.model = limit, mode, color, model
+
+
+# -- the shapes of Hydra's own instantiate tests (tests/instantiate in facebookresearch/hydra) --
+class Tree(_Value):
+    def __init__(self, value: Any, left: Any = None, right: Any = None) -> None:
+        self.value = value
+        self.left = left
+        self.right = right
+
+
+class Compose(_Value):
+    def __init__(self, transforms: Any) -> None:
+        self.transforms = transforms
+
+
+class CenterCrop(_Value):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+class Rotation(_Value):
+    def __init__(self, degrees: int) -> None:
+        self.degrees = degrees
+
+
+class Lookup(_Value):
+    """Holds a mapping of things (Hydra's ``Mapping`` test class)."""
+
+    def __init__(self, dictionary: Any = None) -> None:
+        self.dictionary = dictionary
+
+
+class AClass(_Value):
+    def __init__(self, a: Any, b: Any, c: Any, d: Any = "default_value") -> None:
+        self.a, self.b, self.c, self.d = a, b, c, d
+
+    @staticmethod
+    def static_method(z: int) -> int:
+        return z
+
+
+class BClass(_Value):
+    def __init__(self, a: Any, b: Any, c: Any = "c", d: Any = "d") -> None:
+        self.a, self.b, self.c, self.d = a, b, c, d
+
+
+class SimpleClass(_Value):
+    def __init__(self, a: Any = None, b: Any = None) -> None:
+        self.a = a
+        self.b = b
+
+    @classmethod
+    def class_method(cls, y: int) -> SimpleClass:
+        return cls(a=y + 1)

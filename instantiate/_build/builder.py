@@ -10,6 +10,7 @@ Nodes with ``_target_`` are built at most once per call (per Recipe), which is w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .._errors import (
     ConfigError,
@@ -20,42 +21,40 @@ from .._errors import (
     RegistryError,
     TargetError,
 )
+from .._config.grammar import Ref, parse
 from .._config.interpolation import MISSING, Evaluator, Live, Tree
-from .._config.nodes import Config, copy_data, to_data
+from .._config.nodes import Config, copy_data
 from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
 from .calls import node_source as _node_source
 from .calls import target_failed
 from .plan import cached_plan
+from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited
+from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link
 from .signatures import Checked, call_problem, params_of
-from .targets import Names, Policy, Target, current_policy, resolve_target, target_cache
+from .policy import ACTIVE, Policy, current_policy, effective, judge_object
+from .targets import Names, Target, resolve_target, target_cache
 
-TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
-if TYPE_CHECKING:
-    from typing import Any
-
-SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_FLAGS = frozenset({"_partial_", "_recursive_", "_convert_", "_lazy_"})
-_CONVERT_VALUES = {"none": True, "all": False, "partial": False, "object": False}
 
 
 def build(
     config: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None, registries: Sequence[Names], allow: Any
 ) -> Any:
     """Build ``config``, looking names up in ``registries`` in order, under the policy plus ``allow``."""
-    tree, link = _tree_and_link(config)
+    tree, link = tree_and_link(config)
     if tree is None:
         if args or kwargs:
+            what = "None" if link is None else f"{type(link).__name__} {link!r}"
             raise InstantiationError(
-                f"call-time arguments need a mapping node, but the config is {type(config).__name__} "
-                f"{config!r}"
+                f"call-time arguments need a mapping node, but the config is {what}",
+                hint="pass a mapping, a structured config or a node with _target_",
             )
-        return config
+        return link
     allow_deep_recursion()
     policy = current_policy(allow)
-    if policy is None and not (args or kwargs) and config.__class__ is Config:
+    if policy is None and not (ACTIVE or args or kwargs) and config.__class__ is Config:
         plan = cached_plan(config, registries)  # compiled once per Config node, see plan.py
         if plan is not None:
             return plan()
@@ -63,54 +62,23 @@ def build(
     return builder.build_top(link, args, kwargs or {})
 
 
-def _tree_and_link(config: Any) -> tuple[Tree | None, Any]:
-    if isinstance(config, Config):
-        return config._tree, config._link
-    cls = config.__class__
-    if cls in MAPPINGS or cls in SEQUENCES:
-        tree = Tree(config)  # plain data is read in place, never copied
-        return tree, tree.link
-    if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
-        return _omegaconf_tree(config)
-    if isinstance(config, (Mapping, list, tuple)):
-        tree = Tree(to_data(config))
-        return tree, tree.link
-    return None, None
-
-
-def _omegaconf_tree(config: Any) -> tuple[Tree, Link]:
-    """The whole OmegaConf config as a tree, and ``config``'s place in it.
-
-    A node taken out of a DictConfig (``cfg.model``) still belongs to its config, and its
-    ``${...}`` references may reach outside it, as they do in OmegaConf.
-    """
-    from omegaconf import OmegaConf
-
-    keys = []
-    root = config
-    while root._get_parent() is not None:
-        keys.append(root._key())
-        root = root._get_parent()
-    tree = Tree(OmegaConf.to_container(root, resolve=False))
-    link = tree.link
-    for key in reversed(keys):
-        link = (link[0][key], key, link)
-    return tree, link
-
-
 class Builder:
     """The state of one build: the tree, what is built so far, and what is being built."""
 
     __slots__ = (
+        "adapted",
         "building",
         "convert_none",
         "copying",
+        "defaults",
         "evaluator",
         "fresh",
         "memo",
         "policy",
+        "recursive",
         "registries",
         "shared",
+        "subs",
         "targets",
         "tree",
     )
@@ -125,8 +93,12 @@ class Builder:
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
         self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
         self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
-        self.convert_none = False
-        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None)
+        self.convert_none = False  # _convert_: none, from the nodes around the one being built
+        self.recursive = True  # _recursive_ given by a target-less node around this one
+        self.defaults = (False, True)  # the two, as call-time flags set them for a whole list
+        self.adapted: dict[int, Any] = {}  # id(structured config or Mapping) -> its data
+        self.subs: dict[int, Builder] = {}  # id(tree) -> the builder of a nested Config's tree
+        self.evaluator = Evaluator(tree, Config._view, self.build_shared, None, self.judge)
 
     # -- entry points -----------------------------------------------------------------------
     def build_top(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -134,14 +106,32 @@ class Builder:
         data = link[0]
         if args or kwargs:
             if data.__class__ not in MAPPINGS:
-                raise InstantiationError(
-                    "call-time arguments need a mapping node, but this node is a list",
-                    path=path_of(link),
-                )
+                return self.top_sequence(link, args, kwargs)
             merged = self.overlay(data, kwargs, link)
             if args:
                 merged["_args_"] = Live(list(args))
             link = (merged, link[1], link[2])
+        return self.container(link[0], link)
+
+    def top_sequence(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A list built with call-time flags: ``_convert_`` and ``_recursive_`` apply to its items."""
+        if args or not FLAGS.issuperset(kwargs):
+            raise InstantiationError(
+                "call-time arguments need a mapping node, but this node is a list",
+                path=path_of(link),
+                hint="a list takes only _convert_ and _recursive_ at call time; pass the others to its items",
+            )
+        for flag in ("_partial_", "_lazy_"):
+            if flag_value(kwargs, flag, False, link):
+                raise InstantiationError(
+                    f"{flag}=True does not apply to a list (as in Hydra)",
+                    path=path_of(link),
+                    hint=f"set {flag}: true on the items of the list",
+                )
+        if "_convert_" in kwargs:
+            self.convert_none = converts_none(kwargs, link)
+        self.recursive = flag_value(kwargs, "_recursive_", True, link)
+        self.defaults = (self.convert_none, self.recursive)
         return self.container(link[0], link)
 
     def build_shared(self, link: Link, text: str = "") -> Any:
@@ -158,36 +148,57 @@ class Builder:
             return built
         # Built as where it stands, not as where it is referred from: a plain copy around the
         # reference does not stop sharing, and the referrer's _convert_ does not apply.
-        fresh, self.fresh = self.fresh, 0
-        convert_none, self.convert_none = self.convert_none, _inherited_convert(link)
+        outer = (self.fresh, self.convert_none, self.recursive)
+        self.fresh = 0
+        self.convert_none = inherited(link, "_convert_", self.defaults[0])
+        self.recursive = inherited(link, "_recursive_", self.defaults[1])
         try:
             return self.target(node, link)
         finally:
-            self.fresh = fresh
-            self.convert_none = convert_none
+            self.fresh, self.convert_none, self.recursive = outer
 
-    def overlay(self, data: Any, kwargs: dict[str, Any], link: Link) -> Any:
-        """A copy of ``data`` with call-time values in place, registered for path lookups."""
+    def judge(self, obj: Any, text: str) -> None:
+        """The evaluator's check on what a ``$<@path:chain>`` calls or hands on."""
+        judge_object(obj, effective(self.policy), text)
+
+    def overlay(self, data: Any, kwargs: dict[str, Any], link: Link, register: bool = True) -> Any:
+        """A copy of ``data`` with call-time values in place, registered for path lookups.
+
+        A mapping given for a key whose value is a ``_target_`` node, or a plain reference to
+        one, merges into (a copy of) that node; ``register`` is False for such a copy.
+        """
         merged = MarkedDict(getattr(data, "file", None))
         merged.update(data)
         merged.lines = dict(getattr(data, "lines", {}))
         for key, value in kwargs.items():
-            current = data.get(key)
-            if (
-                isinstance(value, Mapping)  # a Config is no Mapping: it is passed as it is
-                and current.__class__ in MAPPINGS
-                and "_target_" in current
-            ):
-                merged[key] = self.overlay(current, dict(value), (current, key, link))
+            found = self.target_at(data, key, link) if isinstance(value, Mapping) else None
+            if found is not None:  # a Config is no Mapping: it is passed as it is
+                node, node_link, own = found
+                merged[key] = self.overlay(node, dict(value), node_link, register and own)
             elif key in SPECIAL_KEYS:
                 merged[key] = value
             else:
                 merged[key] = Live(value)
-        overlay = self.evaluator.overlay
-        if overlay is None:
-            overlay = self.evaluator.overlay = {}
-        overlay[id(data)] = merged
+        if register:
+            overlay = self.evaluator.overlay
+            if overlay is None:
+                overlay = self.evaluator.overlay = {}
+            overlay[id(data)] = merged
         return merged
+
+    def target_at(self, data: Any, key: Any, link: Link) -> tuple[Any, Link, bool] | None:
+        """The ``_target_`` node at ``data[key]`` or that a plain ``$<path>`` there names."""
+        current = data.get(key)
+        if current is not None and is_foreign(current) and not isinstance(current, Config):
+            if not is_omegaconf(current):  # a structured config: merge into its fields
+                current = self.adapted.get(id(current)) or self.adapted.setdefault(id(current), as_data(current))
+        if current.__class__ in MAPPINGS and "_target_" in current:
+            return current, (current, key, link), True
+        if current.__class__ is str and "$" in current and parse(current).__class__ is Ref:
+            node, found = self.evaluator.resolve(current, link, key)
+            if found is not None and node.__class__ in MAPPINGS and "_target_" in node:
+                return node, (node, key, link), False
+        return None
 
     # -- the walk ---------------------------------------------------------------------------
     def container(self, data: Any, link: Link) -> Any:
@@ -214,9 +225,33 @@ class Builder:
             return raw.value
         if cls is tuple:  # plain Python data is read in place: a tuple is a sequence too
             return self.sequence(raw, (raw, key, holder))
+        if is_foreign(raw):
+            return self.foreign(raw, key, holder)
         return raw
 
+    def foreign(self, raw: Any, key: Any, holder: Link) -> Any:
+        """Build a structured config, Mapping, Config or OmegaConf node met among the values.
+
+        A Config or OmegaConf node keeps its own tree (its references resolve there); other
+        data joins this tree at its place, converted once per build.
+        """
+        if isinstance(raw, Config) or is_omegaconf(raw):
+            tree, link = (raw._tree, raw._link) if isinstance(raw, Config) else omegaconf_tree(raw)
+            if tree is None:
+                return None  # OmegaConf's DictConfig(None)
+            sub = self.subs.get(id(tree))
+            if sub is None:
+                sub = self.subs[id(tree)] = Builder(tree, self.registries, self.policy)
+            sub.convert_none, sub.recursive, sub.fresh = self.convert_none, self.recursive, self.fresh
+            return sub.container(link[0], link)
+        data = self.adapted.get(id(raw))
+        if data is None:
+            data = self.adapted[id(raw)] = as_data(raw)
+        return self.value(data, key, holder) if data is not raw else raw
+
     def mapping(self, data: Any, link: Link) -> Any:
+        if not SPECIAL_KEYS.isdisjoint(data):
+            return self.flagged_mapping(data, link)
         value = self.value
         out = {}
         for key, raw in data.items():
@@ -228,6 +263,19 @@ class Builder:
             else:
                 out[key] = value(raw, key, link)
         return self.converted(out) if self.convert_none else out
+
+    def flagged_mapping(self, data: Any, link: Link) -> Any:
+        """A target-less mapping with special keys: none is kept; ``_convert_`` and
+        ``_recursive_`` apply to what it holds, as Hydra applies them at the top."""
+        outer = (self.convert_none, self.recursive)
+        if "_convert_" in data:
+            self.convert_none = converts_none(data, link)
+        self.recursive = flag_value(data, "_recursive_", self.recursive, link)
+        try:
+            out = {k: self.value(v, k, link) for k, v in data.items() if k not in SPECIAL_KEYS}
+            return self.converted(out) if self.convert_none else out
+        finally:
+            self.convert_none, self.recursive = outer
 
     def sequence(self, data: Any, link: Link) -> Any:
         out = self.items(data, link)
@@ -304,7 +352,7 @@ class Builder:
             raise self.cycle(key, link)
         self.building[key] = link
         try:
-            if _FLAGS.isdisjoint(node):  # the common case: no _partial_/_lazy_/... to look at
+            if self.recursive and FLAGS.isdisjoint(node):  # the common case: no flags to look at
                 obj = self.call(node, link, self.mapping_as_kwargs(node, link), partial=False)
             else:
                 obj = self.flagged(node, link)
@@ -324,39 +372,42 @@ class Builder:
 
     def flagged(self, node: Any, link: Link) -> Any:
         """A target node with any of ``_partial_``, ``_recursive_``, ``_convert_``, ``_lazy_``."""
-        if _flag(node, "_lazy_", False, link):
+        if flag_value(node, "_lazy_", False, link):
             from wrapt import LazyObjectProxy
 
             self.resolve(node, link)  # a wrong or refused target fails now, not on first use
             lazy = {k: v for k, v in node.items() if k != "_lazy_"}
-            state = (self.convert_none, self.fresh)
+            state = (self.convert_none, self.fresh, self.recursive)
             return LazyObjectProxy(lambda: self.later(lazy, (lazy, link[1], link[2]), state))
-        outer = self.convert_none
+        recursive = flag_value(node, "_recursive_", self.recursive, link)
+        partial = flag_value(node, "_partial_", False, link)
+        outer = (self.convert_none, self.recursive)
         if "_convert_" in node:
-            self.convert_none = _convert(node, link)
+            self.convert_none = converts_none(node, link)
+        self.recursive = True  # what this node builds, it builds in full
         try:
-            if _flag(node, "_recursive_", True, link):
-                kwargs = self.mapping_as_kwargs(node, link)
+            if recursive:
+                kwargs = self.mapping_as_kwargs(node, link, partial)
             else:
-                kwargs = self.unbuilt_kwargs(node, link)
+                kwargs = self.unbuilt_kwargs(node, link, partial)
         finally:
-            self.convert_none = outer
-        return self.call(node, link, kwargs, partial=_flag(node, "_partial_", False, link))
+            self.convert_none, self.recursive = outer
+        return self.call(node, link, kwargs, partial)
 
-    def later(self, node: Any, link: Link, state: tuple[bool, int]) -> Any:
+    def later(self, node: Any, link: Link, state: tuple[bool, int, bool]) -> Any:
         """Build a ``_lazy_`` node on first use, in the state of the build that declared it."""
-        outer = (self.convert_none, self.fresh)
-        self.convert_none, self.fresh = state
+        outer = (self.convert_none, self.fresh, self.recursive)
+        self.convert_none, self.fresh, self.recursive = state
         try:
             return self.flagged(node, link)
         finally:
-            self.convert_none, self.fresh = outer
+            self.convert_none, self.fresh, self.recursive = outer
 
     def call(self, node: Any, link: Link, kwargs: dict[str, Any], partial: bool) -> Any:
         """Check the arguments against the target's signature, then call it."""
         name = node["_target_"]
         target = self.targets.get(name) if name.__class__ is str else None
-        if target is None or self.policy is not None:
+        if target is None or self.policy is not None or target.denied or ACTIVE:
             target = self.resolve(node, link)
         args = kwargs.pop("_args_", _NO_ARGS)
         if args.__class__ is not list:
@@ -413,8 +464,11 @@ class Builder:
             source=source_of(node, "_args_"),
         )
 
-    def mapping_as_kwargs(self, node: Any, link: Link) -> dict[str, Any]:
-        """The node's keys with their values built (``_args_`` stays a list, never converted)."""
+    def mapping_as_kwargs(self, node: Any, link: Link, partial: bool = False) -> dict[str, Any]:
+        """The node's keys with their values built (``_args_`` stays a list, never converted).
+
+        For a partial, a ``???`` value (or a reference to one) is left out, as in Hydra.
+        """
         kwargs = {}
         value = self.value
         resolve = self.evaluator.resolve
@@ -422,9 +476,16 @@ class Builder:
             cls = raw.__class__
             if cls is str:
                 if "$" in raw:
-                    resolved, found = resolve(raw, link, key)
+                    try:
+                        resolved, found = resolve(raw, link, key)
+                    except MissingValueError:
+                        if partial:
+                            continue
+                        raise
                     raw = resolved if found is None else self.copy(resolved, found, link, key)
                 elif raw == MISSING:
+                    if partial:
+                        continue
                     raw = self.string(raw, key, link)
             elif cls is int or cls is float or cls is bool or raw is None:
                 pass
@@ -434,12 +495,12 @@ class Builder:
                 raw = value(raw, key, link)
             kwargs[key] = raw
         del kwargs["_target_"]
-        if not _FLAGS.isdisjoint(kwargs):
-            for flag in _FLAGS:
+        if not FLAGS.isdisjoint(kwargs):
+            for flag in FLAGS:
                 kwargs.pop(flag, None)
         return kwargs
 
-    def unbuilt_kwargs(self, node: Any, link: Link) -> dict[str, Any]:
+    def unbuilt_kwargs(self, node: Any, link: Link, partial: bool = False) -> dict[str, Any]:
         """``_recursive_: false``: nested nodes are passed as Config nodes, unbuilt."""
         kwargs: dict[str, Any] = {}
         for key, raw in node.items():
@@ -447,6 +508,8 @@ class Builder:
                 continue
             if raw.__class__ is str and ("$" in raw or raw == MISSING):
                 if raw == MISSING:
+                    if partial:
+                        continue
                     self.string(raw, key, link)
                 value, target = self.evaluator.resolve(raw, link, key)
                 kwargs[key] = Config._view(self.tree, target) if target is not None else value
@@ -455,13 +518,27 @@ class Builder:
                 # link still leads up into the tree, so references outside it resolve.
                 child = Config._view(self.tree, (copy_data(raw), key, link))
                 kwargs[key] = list(child) if key == "_args_" else child
+            elif is_foreign(raw):
+                kwargs[key] = self.unbuilt_foreign(raw, key, link)
             else:
                 kwargs[key] = raw.value if raw.__class__ is Live else raw
         return kwargs
 
+    def unbuilt_foreign(self, raw: Any, key: Any, link: Link) -> Any:
+        """A structured config, Mapping or OmegaConf node, unbuilt: as a Config node."""
+        if isinstance(raw, Config):
+            return raw
+        if is_omegaconf(raw):
+            tree, at = omegaconf_tree(raw)
+            return None if tree is None else Config._view(tree, at)
+        data = as_data(raw)
+        if data.__class__ in MAPPINGS or data.__class__ in SEQUENCES:
+            return Config._view(self.tree, (copy_data(data), key, link))
+        return data
+
     def resolve(self, node: Any, link: Link) -> Target:
         name = node["_target_"]
-        if name.__class__ is str and "$" in name:
+        if name.__class__ is str and ("$" in name or name == MISSING):
             name = self.string(name, "_target_", link)
         elif name.__class__ is Live:
             name = name.value
@@ -506,41 +583,3 @@ class _BuiltTree(Tree):
     __slots__ = ()
 
 
-def _flag(node: Any, key: str, default: bool, link: Link) -> bool:
-    value = node.get(key, default)
-    if value.__class__ is Live:
-        value = value.value
-    if value is True or value is False:
-        return value
-    raise InstantiationError(
-        f"{key} must be true or false, not {value!r}",
-        path=path_of(link, key),
-        source=source_of(node, key),
-    )
-
-
-def _inherited_convert(link: Link) -> bool:
-    """The ``_convert_`` mode that the target nodes around the node at ``link`` give it."""
-    parent = link[2]
-    while parent is not None:
-        data = parent[0]
-        if data.__class__ in MAPPINGS and "_convert_" in data and "_target_" in data:
-            return _convert(data, parent)
-        parent = parent[2]
-    return False
-
-
-def _convert(node: Any, link: Link) -> bool:
-    value = node["_convert_"]
-    if value.__class__ is Live:
-        value = value.value
-    if value is None:
-        return True
-    mode = _CONVERT_VALUES.get(str(value).lower())
-    if mode is None:
-        raise InstantiationError(
-            f"_convert_ must be one of none, all, partial, object; not {value!r}",
-            path=path_of(link, "_convert_"),
-            source=source_of(node, "_convert_"),
-        )
-    return mode

@@ -26,6 +26,8 @@ from .._config.provenance import MarkedDict, MarkedList, source_of
 from .._errors import ConfigError
 from . import targets as _targets
 from .calls import target_failed
+from .flags import SPECIAL_KEYS
+from .inputs import is_foreign
 from .signatures import call_problem, params_of
 from .targets import Names, resolve_target, target_cache
 
@@ -147,11 +149,13 @@ class _Compiler:
             return _Const(value)
         if cls is dict or cls is MarkedDict or cls is list or cls is MarkedList or cls is tuple:
             return self.container(raw, (raw, key, holder))
-        if cls is Live:
-            raise _Unplannable
+        if cls is Live or is_foreign(raw):
+            raise _Unplannable  # a structured config, a Mapping, a node of another tree
         return _Const(raw)  # any other object is passed as it is, as the builder does
 
     def mapping(self, data: Any, link: Link) -> Step:
+        if not SPECIAL_KEYS.isdisjoint(data):
+            raise _Unplannable  # _convert_ / _recursive_ around what it holds: the builder's
         return _fresh(*self.parts(data.items(), link, {}))
 
     def sequence(self, data: Any, link: Link) -> Step:
@@ -181,6 +185,8 @@ class _Compiler:
                     raise _Unplannable
                 partial = value
         target = self.targets.get(name) or resolve_target(name, self.registries, None)
+        if target.denied:
+            raise _Unplannable  # refused (or allowed only by trust): the builder decides, every time
         template: dict[str, Any] = {}
         dyn = []
         n_args, args = 0, ()

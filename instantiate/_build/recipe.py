@@ -21,7 +21,7 @@ from .._config.provenance import MAPPINGS
 from .._config.recursion import allow_deep_recursion
 from .registry import Registry
 from .registry import search_order
-from .targets import current_policy
+from .policy import current_policy
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:

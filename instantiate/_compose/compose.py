@@ -149,7 +149,7 @@ def apply_override(root: MarkedDict, override: Override, merger: Merger, repo: R
     parent = _walk(root, keys, override, source, create, merger, repo)
     last = keys[-1]
     exists = _has(parent, last)
-    if override.is_add and exists and _get(parent, last) is not None and not open_root:
+    if override.is_add and exists and not open_root and not _may_add_over(_get(parent, last), override.value):
         raise OverrideError(
             f"override {text!r}: {key!r} already has a value ({_shown(_get(parent, last))}), "
             "and '+' only adds new keys",
@@ -266,6 +266,11 @@ def _no_such_key(
         source=base.source,
         hint=f"to add a new key, write +{text}",
     )
+
+
+def _may_add_over(current: Any, value: Any) -> bool:
+    """Hydra's '+': a key may be added over null or ``???``; a mapping or list value merges in."""
+    return current is None or current == "???" or isinstance(value, (dict, list))
 
 
 def _index(container: Any, key: Any) -> Any:

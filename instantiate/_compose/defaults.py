@@ -21,6 +21,18 @@ from .searchpath import Loaded
 
 SELF = "_self_"
 GLOBAL = "_global_"
+# Hydra's own config groups: a ported config overrides them ('override hydra/launcher: x')
+HYDRA_GROUPS = (
+    "output",
+    "launcher",
+    "sweeper",
+    "help",
+    "hydra_help",
+    "hydra_logging",
+    "job_logging",
+    "callbacks",
+    "env",
+)
 
 
 class Default:
@@ -157,7 +169,17 @@ def _parse_entry(item: Any, source: str) -> Default:
         path, at, package = item.partition("@")
         if not path:
             raise ConfigError(f"defaults entry {item!r} names no config", path="defaults", source=source)
-        return Default("config", path.strip(), package=package.strip() if at else None, source=source)
+        if path.strip() == SELF:
+            raise ConfigError(
+                f"defaults entry {item!r}: _self_ takes no @package (as in Hydra)",
+                path="defaults",
+                source=source,
+                hint="write '- _self_'; to put this config's own content under a package, "
+                "give the file a '# @package name' header",
+            )
+        package = package.strip()
+        package_value = ("" if package == "_here_" else package) if at else None
+        return Default("config", path.strip(), package=package_value, source=source)
     if item.__class__ in MAPPINGS:
         if len(item) != 1:
             keys = ", ".join(map(str, item)) or "(none)"
@@ -243,4 +265,13 @@ def shown_option(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-__all__ = ["GLOBAL", "SELF", "Default", "absolute_header", "ensure_self", "parse_defaults", "shown_option"]
+__all__ = [
+    "GLOBAL",
+    "HYDRA_GROUPS",
+    "SELF",
+    "Default",
+    "absolute_header",
+    "ensure_self",
+    "parse_defaults",
+    "shown_option",
+]

@@ -13,25 +13,30 @@ Hydra 1.3's expansion (https://hydra.cc/docs/advanced/defaults_list/), implement
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._config.nodes import Config
 from .._config.provenance import MAPPINGS, MarkedDict
 from .._errors import ConfigError, MissingValueError, OverrideError, closest, did_you_mean
-from .defaults import Default, absolute_header, ensure_self, parse_defaults, shown_option
+from .defaults import HYDRA_GROUPS, Default, absolute_header, ensure_self, parse_defaults, shown_option
 from .overrides import NO_VALUE, Override
 from .searchpath import Loaded, Repository
 
+_HYDRAS = "<Hydra's defaults>"  # the source of an entry for one of Hydra's own groups
+_HYDRA_OPTIONS = frozenset({"default", "disabled", "none", "stdout", "basic"})  # Hydra ships these
+_LEGACY = re.compile(r"\$\{defaults\.\d")  # Hydra 1.0: ${defaults.0.db}
+_CHOICE = re.compile(r"\$\{([^${}:]*[@/][^${}:]*)\}")  # ${db@backup}, ${server/db}
 
+
+@dataclass(eq=False)
 class Tree:
     """A config and, once expanded, the subtrees of its defaults list (``None`` for a leaf)."""
 
-    __slots__ = ("children", "loaded", "node")
-
-    def __init__(
-        self, node: Default, children: list[Tree] | None = None, loaded: Loaded | None = None
-    ) -> None:
-        self.node, self.children, self.loaded = node, children, loaded
+    node: Default
+    children: list[Tree] | None = None
+    loaded: Loaded | None = None
 
 
 class Result:
@@ -51,34 +56,31 @@ class Result:
         return f"Result({self.config_path!r}, package={self.package!r}{', self' if self.is_self else ''})"
 
 
+@dataclass
 class _Choice:
-    __slots__ = ("external", "parent", "source", "text", "used", "value")
-
-    def __init__(
-        self, value: Any, source: str | None, text: str | None, external: bool, parent: str | None = None
-    ) -> None:
-        self.value, self.source, self.external = value, source, external
-        self.text = text  # the command-line override, for messages
-        self.parent = parent  # the config holding an ``override`` entry
-        self.used = False
+    value: Any
+    source: str | None
+    text: str | None  # the command-line override, for messages
+    external: bool
+    parent: str | None = None  # the config holding an ``override`` entry
+    used: bool = False
 
 
+@dataclass
 class _Deletion:
-    __slots__ = ("name", "text", "used")
+    name: Any
+    text: str
+    used: bool = False
 
-    def __init__(self, name: Any, text: str) -> None:
-        self.name, self.text, self.used = name, text, False
 
-
+@dataclass
 class DefaultsList:
     """What composition merges (``results``), the tree it came from, and the choices made."""
 
-    __slots__ = ("choices", "results", "tree", "value_overrides")
-
-    def __init__(
-        self, results: list[Result], tree: Tree, choices: dict[str, Any], value_overrides: list[Override]
-    ) -> None:
-        self.results, self.tree, self.choices, self.value_overrides = results, tree, choices, value_overrides
+    results: list[Result]
+    tree: Tree
+    choices: dict[str, Any]
+    value_overrides: list[Override] = field(default_factory=list)
 
 
 def build_defaults(
@@ -213,6 +215,12 @@ class _Builder:
                 return Tree(node)
             raise self.not_found(node)
         defaults = parse_defaults(loaded)
+        if primary:  # Hydra's own groups that the project extends, so 'override hydra/x: y' finds them
+            defaults[:0] = [
+                Default("group", f"hydra/{group}", "default", optional=True, source=_HYDRAS)
+                for group in HYDRA_GROUPS
+                if self.repo.group_exists(f"hydra/{group}")
+            ]
         self_added = False
         if defaults or (primary and self.appends):
             self_added = ensure_self(node, defaults, loaded.origin)
@@ -319,6 +327,8 @@ class _Builder:
                     source=entry.source,
                 )
             if not entry.override:
+                if entry.kind == "group" and entry.source != _HYDRAS:
+                    self.refuse_hydra_choice(parent, entry)
                 continue
             last_override = entry
             if interpolated:
@@ -338,6 +348,8 @@ class _Builder:
             return
         choice = self.choices.get(entry.override_key)
         if choice is not None:
+            if entry.source == _HYDRAS and choice.value not in _HYDRA_OPTIONS:
+                entry.optional = False  # a project config chosen for Hydra's group must exist
             entry.value = choice.value
             entry.chosen_by = choice.text
             entry.chosen_externally = choice.external
@@ -416,6 +428,19 @@ class _Builder:
                 )
             seen.add(key)
 
+    def refuse_hydra_choice(self, parent: Default, entry: Default) -> None:
+        """Hydra 1.3 refuses choosing one of its own groups without 'override' (Hydra 1.0's form)."""
+        group, _, name = entry.group_path.partition("/")
+        if group != "hydra" or name not in HYDRA_GROUPS:
+            return
+        raise ConfigError(
+            f"in {parent.config_path!r}: '{entry.describe()}' chooses one of Hydra's own groups, "
+            f"which already has a value; Hydra 1.3 refuses this too",
+            path="defaults",
+            source=entry.source,
+            hint=f"write '- override {entry.path}: {shown_option(entry.value)}' at the end of the list",
+        )
+
     # -- interpolated options ---------------------------------------------------------------
     def resolve_interpolation(
         self, entry: Default, defaults: list[Default], self_added: bool, parent: Default
@@ -427,6 +452,16 @@ class _Builder:
             listing.append(item.config_path if item.kind != "group" else {item.override_key: item.value})
         scope = {**{k: v for k, v in self.known.items() if k != "defaults"}, "defaults": listing}
         text = entry.value if entry.kind == "group" else entry.path
+        if _LEGACY.search(text):
+            raise ConfigError(
+                f"in {parent.config_path!r}: {text!r} uses Hydra 1.0's form ${{defaults.N.group}}, "
+                "which Hydra 1.3 refuses too",
+                path="defaults",
+                source=entry.source,
+                hint="name the choice itself: ${group} (or ${group@package})",
+            )
+        # a choice key may hold '@' or '/' (${db@backup}), which OmegaConf reads as one key
+        text = _CHOICE.sub(lambda m: self._choice_text(m), text)
         try:  # ${...} reads the choices made so far, as Hydra resolves it
             value = Config({**scope, "_option_": text})["_option_"]
         except ConfigError as error:
@@ -447,6 +482,10 @@ class _Builder:
             entry.value = value
         else:
             entry.path = value
+
+    def _choice_text(self, match: re.Match[str]) -> str:
+        value = self.known.get(match.group(1).strip())
+        return value if isinstance(value, str) else match.group(0)
 
     # -- errors -----------------------------------------------------------------------------
     def chosen_twice(self, node: Default, key: str, later: Any) -> ConfigError:

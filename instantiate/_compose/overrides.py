@@ -3,28 +3,27 @@
 A small recursive-descent parser over characters, following Hydra's override grammar
 (https://hydra.cc/docs/advanced/override_grammar/basic/); composition applies the result.
 Deliberate differences from Hydra 1.3: quoted and unquoted pieces concatenate (``'a'b``);
-interpolations may nest and may be written ``$<...>``; a group key may start with ``/``;
-trailing whitespace after ``]``, ``)`` or a quote is ignored; dict keys may be quoted;
-a duplicate dict key, an empty key (``@pkg=x``), a function inside a list or a sweep, a
-sweeping ``~key``, a bool or non-finite ``range()`` bound and an empty ``interval()`` are
-errors; float ranges step in decimal (``range(0,1,0.1)`` gives 0.7, not 0.7000000000000001);
-only the sweep functions ``choice``, ``range``, ``glob``, ``interval`` exist (no casts,
-``tag``, ``sort`` or ``shuffle``); non-ASCII letters may appear unquoted in values.
+interpolations may nest and may be written ``$<...>``; a group key may start with ``/``; a key
+may index lists as errors print them (``a._args_[0].x`` is ``a._args_.0.x``); trailing
+whitespace after ``]``, ``)`` or a quote is ignored; dict keys may be quoted; a duplicate dict
+key, an empty key (``@pkg=x``), a sweep inside a list or a sweep, a sweeping ``~key``, a bool or
+non-finite ``range()`` bound and an empty ``interval()`` are errors; float ranges step in decimal
+(``range(0,1,0.1)`` gives 0.7, not 0.7000000000000001); non-ASCII letters may appear unquoted.
+Hydra's casts, ``sort``, ``shuffle`` and ``tag`` are in ``override_functions``.
 """
 
 from __future__ import annotations
 
 import enum
-import re
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable, NoReturn
 
 from .._errors import OverrideError, did_you_mean
-from .frozen import Frozen
+from .override_functions import FUNCTIONS, PARAMETERS, call_function, format_wrapped
+from .override_literals import dotted_key, typed
 from .sweep_values import Sweep, is_finite_number
-
-TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
-if TYPE_CHECKING:
-    from typing import Any, Callable, NoReturn
 
 
 class _NoValue(enum.Enum):
@@ -38,18 +37,14 @@ NO_VALUE = _NoValue.NO_VALUE
 """The value of a ``~key`` override written without ``=value``."""
 
 
-class Override(Frozen):
+@dataclass(frozen=True)
+class Override:
     """One parsed command-line override: which key, how (``prefix``), and to what value."""
 
-    _order = ("text", "prefix", "key", "value")  # the fields, in __init__ order
-    __slots__ = _order
     text: str
     prefix: str
     key: str
     value: Any
-
-    def __init__(self, text: str, prefix: str, key: str, value: Any) -> None:
-        self._set(text, prefix, key, value)
 
     @property
     def is_sweep(self) -> bool:
@@ -87,7 +82,7 @@ def parse_override(text: str) -> Override:
     """Parse one ``key=value`` override; any malformed text raises `OverrideError`."""
     if not isinstance(text, str):
         raise OverrideError(f"an override must be a string, got {type(text).__name__} {text!r}")
-    return _Parser(text).override()
+    return _Parser(dotted_key(text) if "[" in text else text).override()
 
 
 def parse_overrides(texts: Iterable[str]) -> list[Override]:
@@ -114,12 +109,6 @@ _KEY_CHARS = _ID_START | frozenset("0123456789-$")
 _PLAIN = _KEY_CHARS | frozenset("/+.%*@?|")  # unquoted value characters besides ':' and '\'
 _ESCAPABLE = frozenset("\\()[]{}:=, \t")  # Hydra's escapes: '\,' is a comma, and so on
 _WS = " \t"
-_INT = re.compile(r"[+-]?(?:0|[1-9](?:_?[0-9])*)")
-_FRACTION = r"(?:(?:0|[1-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|(?:0|[1-9](?:_?[0-9])*)\.)"
-_FLOAT = re.compile(
-    rf"[+-]?(?:{_FRACTION}|(?:{_FRACTION}|0|[1-9](?:_?[0-9])*)[eE][+-]?[0-9](?:_?[0-9])*"
-    r"|[iI][nN][fF]|[nN][aA][nN])"
-)
 # each sweep function's parameters and how many are required; choice() takes values only
 _SIGNATURES = {
     "choice": ((), 1),
@@ -218,6 +207,8 @@ class _Parser:
                 break
             if separator and char != separator:
                 self.fail("a key joins names with '.' (a config key) or '/' (a config group), not both")
+            if char == "/" and "$" in self.text[start : self.pos]:
+                self.fail("'$' is not allowed in a config group name", column=start)
             separator = char
             self.pos += 1
         if char == "@":  # the package: empty (Hydra's _global_ shorthand) or a dotted path
@@ -283,16 +274,17 @@ class _Parser:
             self.fail(
                 "'(' may only follow a function name", hint="escape it as '\\(' or quote the value: key='...'"
             )
-        if name not in _SIGNATURES:
+        if name not in _SIGNATURES and name not in FUNCTIONS:
             self.fail(
                 f"unknown function {name!r}",
                 column=start,
-                hint="the sweep functions are choice(), glob(), interval() and range()."
-                + did_you_mean(name, _SIGNATURES),
+                hint="the functions are choice(), glob(), interval(), range(), int(), float(), str(), "
+                "bool(), sort(), shuffle() and tag()." + did_you_mean(name, [*_SIGNATURES, *FUNCTIONS]),
             )
-        if not top:
+        result = self.function(name, start)
+        if not top and isinstance(result, Sweep):
             self.fail(f"{name}() must be the whole value, not part of a list or sweep", column=start)
-        return self.function(name, start)
+        return result
 
     def container(self, closer: str, item: Callable[[], object]) -> None:
         """``opener (item (',' item)*)? closer``, for lists, mappings and function arguments."""
@@ -382,7 +374,7 @@ class _Parser:
         if not plain:
             return raw, None
         is_name = raw[0] in _ID_START and all(c in _KEY_CHARS and c != "$" for c in raw)
-        return _typed(raw), raw if is_name else None
+        return typed(raw), raw if is_name else None
 
     def quoted(self, start: int) -> tuple[str, int]:
         """A quoted string at ``start``; a backslash escapes only a quote or the backslashes
@@ -435,8 +427,9 @@ class _Parser:
 
     # function := name '(' (arg (',' arg)*)? ')';  arg := (name '=')? element
 
-    def function(self, name: str, name_at: int) -> Sweep:
-        params, required = _SIGNATURES[name]
+    def function(self, name: str, name_at: int) -> Any:
+        extended = name in FUNCTIONS  # a cast, sort(), shuffle() or tag(): may take sweeps
+        params, required = (PARAMETERS[name], 0) if extended else _SIGNATURES[name]
         positional: list[tuple[Any, int]] = []
         bound: dict[str, tuple[Any, int]] = {}  # parameter -> (value, where it was written)
 
@@ -454,11 +447,16 @@ class _Parser:
             if keyword in bound:
                 self.fail(f"{name}() got the argument {keyword!r} twice", column=arg_at)
             if keyword is None:
-                positional.append((self.element(), arg_at))
+                positional.append((self.element(top=extended), arg_at))
             else:
-                bound[keyword] = (self.element(), arg_at)
+                bound[keyword] = (self.element(top=extended), arg_at)
 
         self.container(")", argument)
+        if extended:
+            try:
+                return call_function(name, [v for v, _ in positional], {k: v for k, (v, _) in bound.items()})
+            except ValueError as error:
+                self.fail(f"{name}(): {error}", column=name_at)
         if name == "choice":
             if not positional:
                 self.fail("choice() needs at least one value", column=name_at)
@@ -475,7 +473,7 @@ class _Parser:
         for param in params[:required]:
             if param not in bound:
                 self.fail(f"{name}() needs the argument {param!r}", column=name_at)
-        return getattr(self, f"make_{name}")(name_at, bound)  # type: ignore[no-any-return]
+        return getattr(self, f"make_{name}")(name_at, bound)
 
     def keyword(self) -> str | None:
         """Consume ``name =`` if the next argument is a keyword argument."""
@@ -528,25 +526,12 @@ class _Parser:
         return Sweep("glob", include=patterns["include"], exclude=patterns["exclude"])
 
 
-def _typed(raw: str) -> Any:
-    """Plain unquoted text as Hydra reads it: bool, null, int, float, or else the string."""
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered == "null":
-        return None
-    if raw[0] in "+-.0123456789iInN":
-        if _INT.fullmatch(raw):
-            return int(raw)
-        if _FLOAT.fullmatch(raw):
-            return float(raw)
-    return raw
-
-
 # --- formatting -------------------------------------------------------------------------------
 
 
 def _format_sweep(sweep: Sweep) -> str:
+    if sweep.shuffle or sweep.tags:
+        return format_wrapped(sweep, _format_sweep(replace(sweep, shuffle=False, tags=frozenset())))
     if sweep.kind == "list":
         return ",".join(_format_element(item, key=False) for item in sweep.items)
     if sweep.kind == "choice":
@@ -561,8 +546,6 @@ def _format_sweep(sweep: Sweep) -> str:
 
 
 def _format_element(value: Any, key: bool) -> str:
-    import numbers
-
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
     if isinstance(value, numbers.Integral):  # numpy integers too

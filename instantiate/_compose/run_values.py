@@ -4,10 +4,15 @@
 for Hydra, ``${hydra:...}`` reads the same values by Hydra's names (``runtime.choices.db``,
 ``job.name``, ``runtime.output_dir``), falling back to the config's own ``hydra:`` section
 (``${hydra:run.dir}``). Values that only a run has (``dir``, ``name``) are set by ``@main``.
+
+Inside a run the task's config has no ``hydra:`` section (as under Hydra); the whole config of
+the run, section included, is the `active_run`, where ``${hydra:...}`` and ``run_info()`` read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .._config.nodes import Config
@@ -28,9 +33,27 @@ HYDRA_NAMES = {
     "job.override_dirname": "override_dirname",
     "overrides.task": "overrides",
     "sweep.dir": "sweep_dir",
+    "mode": "mode",
 }
 # Keys only a run started by @main sets; compose() alone does not.
-RUN_ONLY = frozenset({"dir", "cwd", "name", "job_num", "job_id", "override_dirname", "sweep_dir"})
+RUN_ONLY = frozenset({"dir", "cwd", "name", "job_num", "job_id", "override_dirname", "sweep_dir", "mode"})
+# the whole configs of the runs in progress in this process, innermost last (a task may run another)
+_ACTIVE: list[Config] = []
+
+
+def active_run() -> Config | None:
+    """The whole config (with ``_run_`` and a ported ``hydra:`` section) of the run in progress."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+@contextmanager
+def running(cfg: Config) -> Iterator[None]:
+    """Make ``cfg`` the active run for the duration of the task."""
+    _ACTIVE.append(cfg)
+    try:
+        yield
+    finally:
+        _ACTIVE.remove(cfg)
 
 
 def install_run_resolvers() -> None:
@@ -54,9 +77,9 @@ def hydra_value(key: Any, _root_: Any) -> Any:
             try:
                 return _lookup(_root_, run_name + text[len(hydra_name) :], f"${{hydra:{text}}}")
             except InterpolationError:
-                if _in_section(_root_, text) is _ABSENT:
+                if _section_value(_root_, text) is _ABSENT:
                     raise
-    found = _in_section(_root_, text)
+    found = _section_value(_root_, text)
     if found is not _ABSENT:
         return found
     raise InterpolationError(
@@ -67,6 +90,13 @@ def hydra_value(key: Any, _root_: Any) -> Any:
 
 
 _ABSENT = object()
+
+
+def _section_value(root: Any, text: str) -> Any:
+    """``hydra.<text>`` of this config, else of the active run (a task's config has no section)."""
+    found = _in_section(root, text)
+    run = active_run()
+    return _in_section(run, text) if found is _ABSENT and run is not None else found
 
 
 def _in_section(root: Any, text: str) -> Any:
@@ -149,4 +179,13 @@ def mirror_into_hydra(cfg: Config) -> None:
     return
 
 
-__all__ = ["HYDRA_NAMES", "RUN_KEY", "hydra_value", "install_run_resolvers", "mirror_into_hydra", "run_value"]
+__all__ = [
+    "HYDRA_NAMES",
+    "RUN_KEY",
+    "active_run",
+    "hydra_value",
+    "install_run_resolvers",
+    "mirror_into_hydra",
+    "run_value",
+    "running",
+]

@@ -6,69 +6,61 @@ The override parser makes a `Sweep`; a sweeper asks it for its concrete values w
 
 from __future__ import annotations
 
+import copy
+import fnmatch
 import math
+import random
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
 
 from .._errors import OverrideError
-from .frozen import Frozen
-
-TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
-if TYPE_CHECKING:
-    from typing import Any
 
 _SWEEP_KINDS = ("list", "choice", "range", "glob", "interval")
 
 
-_DEFAULTS = {"items": (), "start": None, "stop": None, "step": 1, "include": (), "exclude": (), "low": None,
-             "high": None}  # fmt: skip
-
-
-class Sweep(Frozen):
+@dataclass(frozen=True)
+class Sweep:
     """A set of values one override ranges over in a multirun; `expand` lists them.
 
     ``kind`` is ``"list"`` (``a=1,2``), ``"choice"``, ``"range"``, ``"glob"`` or
-    ``"interval"``; only the fields of that kind are set.
+    ``"interval"``; only the fields of that kind are set, besides ``shuffle`` and ``tags``.
     """
 
-    _order = ("kind", *_DEFAULTS)  # the fields, in __init__ order
-    __slots__ = _order
     kind: str
-    items: tuple[Any, ...]
-    start: int | float | None
-    stop: int | float | None
-    step: int | float
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    low: float | None
-    high: float | None
+    items: tuple[Any, ...] = ()
+    start: int | float | None = None
+    stop: int | float | None = None
+    step: int | float = 1
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    low: float | None = None  # an int() cast makes the bounds ints
+    high: float | None = None
+    shuffle: bool = False  # shuffle(): the values come in random order
+    tags: frozenset[str] = frozenset()  # tag(log, ...): labels a sweeper may read
 
-    def __init__(
-        self,
-        kind: str,
-        items: tuple[Any, ...] = (),
-        start: int | float | None = None,
-        stop: int | float | None = None,
-        step: int | float = 1,
-        include: tuple[str, ...] = (),
-        exclude: tuple[str, ...] = (),
-        low: float | None = None,
-        high: float | None = None,
-    ) -> None:
-        if kind not in _SWEEP_KINDS:
-            raise ValueError(f"Sweep kind must be one of {_SWEEP_KINDS}, got {kind!r}")
-        self._set(kind, items, start, stop, step, include, exclude, low, high)
+    def __post_init__(self) -> None:
+        if self.kind not in _SWEEP_KINDS:
+            raise ValueError(f"Sweep kind must be one of {_SWEEP_KINDS}, got {self.kind!r}")
 
     def __repr__(self) -> str:
         shown = [
-            f"{k}={getattr(self, k)!r}" for k, default in _DEFAULTS.items() if getattr(self, k) != default
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)[1:]
+            if getattr(self, f.name) != f.default
         ]
         return f"Sweep({', '.join([repr(self.kind), *shown])})"
 
     def expand(self, options: Sequence[str] | None = None) -> list[Any]:
         """The concrete values of this sweep; a glob picks from ``options``, the group's names."""
-        if self.kind in ("list", "choice"):
-            import copy
+        values = self._values(options)
+        if self.shuffle:
+            random.shuffle(values)
+        return values
 
+    def _values(self, options: Sequence[str] | None) -> list[Any]:
+        if self.kind in ("list", "choice"):
             return copy.deepcopy(list(self.items))  # callers may mutate; the sweep stays intact
         if self.kind == "range":
             return _expand_range(self)
@@ -93,8 +85,6 @@ def _expand_range(sweep: Sweep) -> list[Any]:
         raise OverrideError(f"cannot expand {sweep!r}: range() needs finite numbers and a non-zero step")
     if all(type(v) is int for v in bounds):
         return list(range(*bounds))  # type: ignore[arg-type]
-    from decimal import Decimal
-
     # Decimal from the shortest repr keeps range(0,1,0.1) at 0.7, not 0.7000000000000001
     value, end, increment = (Decimal(repr(float(v))) for v in bounds)  # type: ignore[arg-type]
     values = []
@@ -109,8 +99,6 @@ def is_finite_number(value: Any) -> bool:
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    import fnmatch
-
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 

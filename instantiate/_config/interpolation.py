@@ -7,6 +7,9 @@ container, so the caller can wrap it as a node (reading) or build it (instantiat
 
 from __future__ import annotations
 
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
+from typing import Any, Callable
+
 from .._errors import (
     ConfigError,
     CycleError,
@@ -14,30 +17,31 @@ from .._errors import (
     MissingValueError,
     did_you_mean,
 )
-from .grammar import BuiltRef, Call, Concat, Expr, Ref, parse, parsed
+from . import tree_resolvers
+from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
-from .resolvers import get_resolver, resolver_names
-
-TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
-if TYPE_CHECKING:
-    from typing import Any, Callable
-
+from .resolvers import Resolver, get_resolver, resolver_names
 
 MISSING = "???"
 
 
 class Tree:
     """One config's raw data and what every view of it shares: the resolver cache, and the
-    compiled build plans (see ``_build/plan.py``), forgotten on every change made to the tree."""
+    compiled build plans (see ``_build/plan.py``), forgotten on every change made to the tree.
 
-    __slots__ = ("cache", "data", "link", "plans")
+    ``resolvers`` finds resolvers this library does not know (those registered with OmegaConf,
+    for a tree read from an OmegaConf config): ``resolvers(name, holder, key)``.
+    """
+
+    __slots__ = ("cache", "data", "link", "plans", "resolvers")
 
     def __init__(self, data: Any) -> None:
         self.data = data
         self.link: Link = (data, None, None)
         self.cache: dict[Any, Any] = {}
         self.plans: dict[Any, Any] = {}
+        self.resolvers: Callable[[str, Link, Any], Resolver | None] | None = None
 
     def changed(self) -> None:
         """Called on every change to the data through the Config API."""
@@ -54,15 +58,28 @@ class Live:
         self.value = value
 
 
+class Placeholder:
+    """Stands where a built object would be when nothing is built (``check``, ``graph``).
+
+    A ``$<@path:chain>`` on it reads nothing: ``follow`` returns what stands for the result.
+    """
+
+    __slots__ = ()
+
+    def follow(self, attrs: tuple[tuple[str, bool], ...]) -> Any:
+        raise NotImplementedError
+
+
 class Evaluator:
     """Resolves interpolation strings of one tree.
 
     ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
     (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
-    ``id(container)`` to the container that call-time arguments put in its place.
+    ``id(container)`` to the container that call-time arguments put in its place; ``judge(obj,
+    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on.
     """
 
-    __slots__ = ("active", "build", "overlay", "tree", "view")
+    __slots__ = ("active", "build", "judge", "overlay", "tree", "view")
 
     def __init__(
         self,
@@ -70,11 +87,13 @@ class Evaluator:
         view: Callable[[Tree, Link], Any],
         build: Callable[[Link, str], Any] | None = None,
         overlay: dict[int, Any] | None = None,
+        judge: Callable[[Any, str], None] | None = None,
     ) -> None:
         self.tree = tree
         self.view = view
         self.build = build
         self.overlay = overlay
+        self.judge = judge
         # The values being resolved, outermost first: a value met again is a cycle. Only a
         # reference that leads to another interpolation enters here, so the common case (a
         # reference to a plain value) costs nothing.
@@ -106,9 +125,13 @@ class Evaluator:
             return self.lookup(expr, holder, key)  # type: ignore[arg-type]
         if cls is Concat:
             return "".join(self.text_of(part, holder, key) for part in expr.parts), None  # type: ignore[attr-defined]
-        if cls is Call:
-            return self.call(expr, holder, key)  # type: ignore[arg-type]
-        return self.built(expr, holder, key), None  # type: ignore[arg-type]
+        if cls is DynRef:
+            return self.lookup(self.fixed(expr, holder, key), holder, key)  # type: ignore[arg-type]
+        if cls is BuiltRef:
+            return self.built(expr, holder, key), None  # type: ignore[arg-type]
+        if cls is ListArg or cls is DictArg:
+            return self.result(self.argument(expr, holder, key), holder, key)
+        return self.call(expr, holder, key)  # type: ignore[arg-type]
 
     def nested(
         self, text: str, holder: Link, key: Any, origin: Link, origin_key: Any
@@ -120,6 +143,15 @@ class Evaluator:
         self.enter(holder, key)
         try:
             return self.resolve(text, holder, key)
+        except RecursionError:
+            if not outermost:
+                raise
+            raise InterpolationError(
+                "references lead through more values than Python's recursion limit allows",
+                path=path_of(origin, origin_key),
+                source=source_of(origin[0], origin_key),
+                hint="shorten the chain of $<...> references",
+            ) from None
         finally:
             self.leave(holder, key)
             if outermost:
@@ -210,7 +242,9 @@ class Evaluator:
         """A key the container does not hold as written: ``.0`` of a list, a default, or an error."""
         container = link[0]
         if container.__class__ in SEQUENCES and _digits(k) and int(k) < len(container):
-            return container[int(k)], int(k)  # OmegaConf's ${layers.0} for $<layers[0]>
+            return container[int(k)], int(k)  # OmegaConf's ${layers.0} (and .1_0) for $<layers[0]>
+        if k.__class__ is int and container.__class__ in MAPPINGS and str(k) in container:
+            return container[str(k)], str(k)  # OmegaConf's ${d[0]} for the key "0"
         if default is not MISSING:
             return _NOT_FOUND
         raise self.not_found(ref, link, k, ref.keys[: i + 1])
@@ -254,34 +288,89 @@ class Evaluator:
                 f"{expr.text} refers to a built object, which exists only while instantiating",
                 hint="read it through instantiate() or a Recipe; to_dict()/to_yaml() leave it as written",
             )
-        value, link = self.lookup(expr.ref, holder, key)
+        ref = expr.ref
+        if ref.__class__ is DynRef:
+            ref = self.fixed(ref, holder, key)
+        value, link = self.lookup(ref, holder, key)
         if link is None:
             raise InterpolationError(
                 f"{expr.text} refers to {expr.ref.path_text()}, which is {_kind(value)}, not a node to build",
                 hint=f"use $<{expr.ref.path_text()}> to refer to a value",
             )
+        for name, _ in expr.attrs:
+            if name.startswith("_"):
+                raise InterpolationError(
+                    f"{expr.text}: {name!r} is private; a $<@path:...> chain reads public attributes "
+                    "and calls public zero-argument methods only",
+                    hint="expose what you need as a public attribute or method of the built object",
+                )
         obj = self.build(link, expr.text)
+        if not expr.attrs:
+            return obj
+        if issubclass(type(obj), Placeholder):  # type(): a lazy proxy is not built by asking
+            return obj.follow(expr.attrs)
+        judge = self.judge
         for name, call in expr.attrs:
             try:
                 obj = getattr(obj, name)
             except AttributeError:
                 raise InterpolationError(
                     f"{expr.text}: {type(obj).__name__} object has no attribute {name!r}."
-                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("__")])
+                    + did_you_mean(name, [n for n in dir(obj) if not n.startswith("_")])
                 ) from None
+            except Exception as error:
+                raise InterpolationError(f"{expr.text}: reading {name} raised {error!r}") from error
             if call:
+                if judge is not None:
+                    judge(obj, expr.text)
                 try:
                     obj = obj()
                 except Exception as error:
                     raise InterpolationError(f"{expr.text}: calling {name}() raised {error!r}") from error
+        if judge is not None and _is_code(obj):
+            judge(obj, expr.text)  # a function or class handed on may be called later
         return obj
+
+    def fixed(self, ref: Ref, holder: Link, key: Any) -> Ref:
+        """``${a.${k}}`` with its keys read: each interpolated key must give text (or an index)."""
+        up = ref.up
+        keys: list[Any] = []
+        for part in ref.keys:
+            if not isinstance(part, Expr):
+                keys.append(part)
+                continue
+            value = self.argument(part, holder, key)
+            if value.__class__ is int or (value.__class__ is str and value):
+                if value.__class__ is str and not _digits(value) and any(c in value for c in ".["):
+                    # the text is a path, as OmegaConf joins it into the outer one: ${${name}}
+                    # with name "a.b" reads a.b
+                    more_up, more = parse_path(value)
+                    if more_up >= 0 and (keys or up >= 0):
+                        raise InterpolationError(
+                            f"{ref.text}: {part.text} gives {value!r}, a relative path inside a path"
+                        )
+                    up = more_up if more_up >= 0 else up
+                    keys.extend(more)
+                else:
+                    keys.append(value)
+                continue
+            raise InterpolationError(
+                f"{ref.text}: the key {part.text} must give text, but gives {_kind(value)}",
+                hint="refer to a string value, e.g. dataset: mnist and ${datasets.${dataset}}",
+            )
+        return Ref(up, tuple(keys), ref.text)
 
     # -- resolver calls ---------------------------------------------------------------------
     def call(self, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
-        name = expr.name
-        if name == "select" or name == "oc.select":
-            return self.select(expr, holder, key)
+        name = expr.name if expr.__class__ is Call else self.name_of(expr, holder, key)
+        if name in tree_resolvers.CALLS:
+            tree_call = tree_resolvers.CALLS[name]
+            if tree_call is None:  # select, oc.select
+                return self.select(expr, holder, key)
+            return tree_call(self, expr, holder, key)
         resolver = get_resolver(name)
+        if resolver is None and self.tree.resolvers is not None:
+            resolver = self.tree.resolvers(name, holder, key)
         if resolver is None:
             raise InterpolationError(
                 f"{expr.text} calls an unknown resolver {name!r}.{did_you_mean(name, resolver_names())}",
@@ -311,13 +400,43 @@ class Evaluator:
             result = _as_given(result)
         if cache_key is not None:
             self.tree.cache[cache_key] = result
-        if result.__class__ in CONTAINERS:
-            return result, (result, key, holder)
-        return result, None
+        return self.result(result, holder, key, live=True)  # already given
+
+    def result(self, value: Any, holder: Link, key: Any, live: bool = False) -> tuple[Any, Link | None]:
+        """A resolver's value as a node's: a container becomes a node whose strings are values
+        (unless ``live``: ``oc.create`` makes a node whose strings are interpolations)."""
+        if value.__class__ in CONTAINERS:
+            if not live:
+                value = _as_given(value)
+            return value, (value, key, holder)
+        return value, None
+
+    def name_of(self, expr: Any, holder: Link, key: Any) -> str:
+        """The name of ``${${fn}:x}``/``${ns.${x}:y}``, its interpolated pieces read as text."""
+        pieces = []
+        for part in expr.parts:
+            if isinstance(part, Expr):
+                part = self.argument(part, holder, key)
+                if part.__class__ is not str or not part:
+                    raise InterpolationError(
+                        f"{expr.text}: the resolver name {expr.name!r} must be text, "
+                        f"but a piece of it gives {_kind(part)}"
+                    )
+            pieces.append(part)
+        return ".".join(pieces)
 
     def argument(self, arg: Any, holder: Link, key: Any) -> Any:
+        """A resolver argument's value: literals as they are, lists and dicts made afresh."""
         if not isinstance(arg, Expr):
             return arg
+        cls = arg.__class__
+        if cls is ListArg:
+            return [self.argument(a, holder, key) for a in arg.args]  # type: ignore[attr-defined]
+        if cls is DictArg:
+            return {
+                k: self.argument(a, holder, key)
+                for k, a in zip(arg.keys, arg.args)  # type: ignore[attr-defined]
+            }
         value, link = self.evaluate(arg, holder, key)
         return self.view(self.tree, link) if link is not None else value
 
@@ -349,7 +468,15 @@ def _as_given(value: Any) -> Any:
 
 
 def _digits(key: Any) -> bool:
-    return key.__class__ is str and key.isascii() and key.isdigit()
+    """``"3"``/``"1_0"``: text that OmegaConf reads as a list index."""
+    return (
+        key.__class__ is str
+        and key.isascii()
+        and key.replace("_", "").isdigit()
+        and "__" not in key
+        and key[0] != "_"
+        and key[-1] != "_"
+    )
 
 
 def _kind(value: Any) -> str:
@@ -370,3 +497,10 @@ def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:
         error.path = path_of(holder, key)
         error.source = source_of(holder[0], key)
     return error
+
+
+def _is_code(obj: Any) -> bool:
+    """Could a receiver call this, or reach code through it? Functions, methods, classes, modules."""
+    return isinstance(obj, (FunctionType, MethodType, BuiltinFunctionType, type, ModuleType)) or (
+        callable(obj) and type(obj).__module__ in ("functools", "builtins", "operator", "_operator")
+    )

@@ -47,8 +47,21 @@ def format_path(keys: Any) -> str:
 
 
 def path_of(link: Link | None, *more: Key) -> str:
-    """The path of ``link``'s container, extended by ``more`` keys."""
-    return format_path([*link_keys(link), *more])
+    """The path of ``link``'s container, extended by ``more`` keys.
+
+    A root link may carry a name as its key (a structured config's class: ``TreeConf.left``).
+    """
+    keys = []
+    while link is not None:
+        if link[2] is None:
+            if link[1] is not None:
+                keys.append(link[1])
+            break
+        keys.append(link[1])
+        link = link[2]
+    keys.reverse()
+    keys.extend(more)
+    return format_path(keys)
 
 
 def parse_key_path(text: str, pos: int = 0, *, where: str = "path") -> tuple[int, tuple[Key, ...], int]:
@@ -68,11 +81,8 @@ def parse_key_path(text: str, pos: int = 0, *, where: str = "path") -> tuple[int
     while pos < n:
         char = text[pos]
         if char == "[":
-            close = text.find("]", pos)
-            if close < 0:
-                raise _path_error(text, pos, "'[' is never closed with ']'", where)
-            keys.append(_index(text[pos + 1 : close].strip(), text, pos, where))
-            pos = close + 1
+            key, pos = bracket_key(text, pos, where)
+            keys.append(key)
             expect_key = False
         elif char == "." and not expect_key:
             pos += 1
@@ -97,6 +107,14 @@ def parse_path(text: str) -> tuple[int, tuple[Key, ...]]:
     if end != len(text):
         raise _path_error(text, end, f"unexpected {text[end]!r} in a path", "path")
     return up, keys
+
+
+def bracket_key(text: str, pos: int, where: str = "path") -> tuple[Key, int]:
+    """The key of ``[0]``/``[name]``/``['a.b']`` starting at ``text[pos]``, and where it ends."""
+    close = text.find("]", pos)
+    if close < 0:
+        raise _path_error(text, pos, "'[' is never closed with ']'", where)
+    return _index(text[pos + 1 : close].strip(), text, pos, where), close + 1
 
 
 def _index(inner: str, text: str, pos: int, where: str) -> Key:

@@ -26,8 +26,10 @@ class Resolver:
 
 _registered: dict[str, Resolver] = {}
 
-# Resolvers the evaluator implements itself because they read the config tree.
-TREE_RESOLVERS = frozenset({"select", "oc.select"})
+# Resolvers the evaluator implements itself because they read the config tree (tree_resolvers).
+TREE_RESOLVERS = frozenset(
+    {"select", "oc.select", "oc.decode", "oc.create", "oc.dict.keys", "oc.dict.values", "oc.deprecated"}
+)
 
 
 def register_resolver(
@@ -48,9 +50,20 @@ def register_resolver(
             f"a resolver named {name!r} is already registered",
             hint=f"pass replace=True to register_resolver({name!r}, ...) to replace it",
         )
+    if not callable(fn):
+        raise ConfigError(
+            f"resolver {name!r} must be a function or another callable, not {type(fn).__name__} {fn!r}",
+            hint=f"register_resolver({name!r}, lambda x: ...)",
+        )
     code = getattr(fn, "__code__", None)
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] if code else ()
-    has_var_kw = bool(code and code.co_flags & 0x08)
+    named = [p for p in ("_parent_", "_root_") if p in params]
+    if use_cache and named:  # as OmegaConf: the value depends on where it is used, not on the args
+        raise ConfigError(
+            f"resolver {name!r} takes {named[0]}, so use_cache=True would give every place the first value",
+            hint="register it without use_cache, or drop the context argument",
+        )
+    has_var_kw = bool(code and code.co_flags & 0x08) and not use_cache
     _registered[name] = Resolver(
         fn, "_root_" in params or has_var_kw, "_parent_" in params or has_var_kw, use_cache
     )

@@ -10,20 +10,32 @@ python train.py --cfg job --resolve                 # print the composed config
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from .._config.nodes import Config
 from .._errors import ConfigError
 from .settings import RUN_SECTIONS, RunSettings
 
-TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Callable, TypeVar
 
-    Task = TypeVar("Task", bound=Callable[..., Any])
+Task = TypeVar("Task", bound=Callable[..., Any])
+_INFO = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # Hydra's --info
+
+
+def version_text() -> str:
+    """What ``--version`` prints."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"instantiate {version('instantiate')}"
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout that was never installed
+        return "instantiate (not installed)"
 
 
 def main(
@@ -51,7 +63,7 @@ def main(
                 return app.run_command_line(sys.argv[1:])
             if app.allow is None:
                 return task(*args, **kwargs)
-            from .._build.targets import allowed_targets
+            from .._build.policy import allowed_targets
 
             # Here, not in the job: wherever the task runs (a sweep's worker too) the author's
             # policy holds, and --allow, applied by the job around this call, can only narrow
@@ -82,6 +94,26 @@ class App:
         self.allow = list(allow) if allow is not None else None
         self.name = _job_name(task)
         self.config_dir = _config_dir(task, config_dir)
+        self.search_path: list[str] = []  # -cd/--config-dir adds to it
+
+    def with_flags(self, options: argparse.Namespace) -> App:
+        """This app as Hydra's ``-cn``, ``-cp`` and ``-cd`` flags change it, for one command line."""
+        if not (options.config_name or options.config_path or options.config_dir):
+            return self
+        app = copy.copy(self)
+        if options.config_name:
+            app.config_name = options.config_name
+        if options.config_path:
+            app.config_dir = _config_dir(self.task, options.config_path)
+        if options.config_dir:
+            directory = os.path.abspath(options.config_dir)
+            if not os.path.isdir(directory):
+                raise ConfigError(
+                    f"--config-dir {options.config_dir!r}: there is no directory {directory}",
+                    hint="-cd/--config-dir adds a directory of configs to the search path",
+                )
+            app.search_path = [*self.search_path, directory]
+        return app
 
     # -- the command line ---------------------------------------------------------------------
     def run_command_line(self, argv: Sequence[str]) -> Any:
@@ -91,19 +123,14 @@ class App:
 
             sys.stdout.write("".join(f"{word}\n" for word in candidates(self, list(argv[1:]))))
             raise SystemExit(0)  # what the shell reads must end here, whatever follows train()
-        if not any(arg.startswith("-") for arg in argv):  # overrides only: no argparse to import
-            return self.dispatch_handled(plain_options(argv))
         parser = self.parser()
+        argv = _info_option(list(argv))
         # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
         # which argparse alone would refuse as "unrecognized"; no override starts with '-'
         options, rest = parser.parse_known_args(list(argv))
         if any(arg.startswith("-") for arg in rest):
             parser.error(f"unrecognized arguments: {' '.join(arg for arg in rest if arg.startswith('-'))}")
         options.overrides = [*options.overrides, *rest]
-        return self.dispatch_handled(options)
-
-    def dispatch_handled(self, options: Any) -> Any:
-        """``dispatch``, a ConfigError becoming one message and exit 1 (unless --traceback)."""
         try:
             return self.dispatch(options)
         except ConfigError as error:
@@ -123,10 +150,17 @@ class App:
         add = parser.add_argument
         add("overrides", nargs="*", help="overrides: key=value, group=option, +key=v, ~key, a=1,2 (sweep)")
         add("-h", "--help", action="store_true", help="show this help, the config groups and options")
-        add("--cfg", choices=("job", "all"), help="print the composed config (all: with _run_) and exit")
+        add("--hydra-help", action="store_true", help="show the flags and the run's own settings")
+        add("--version", action="store_true", help="show the version of instantiate and exit")
+        add("-c", "--cfg", choices=("job", "hydra", "all"), help="print the composed config and exit")
+        add("-p", "--package", help="with --cfg: print only this key of the config (db, model.net)")
         add("--resolve", action="store_true", help="with --cfg: resolve interpolations")
-        add("--info", action="store_true", help="print the defaults tree and the config search path")
+        add("-i", "--info", nargs="?", const="all", choices=_INFO, help=f"print [{'|'.join(_INFO)}]")
         add("-m", "--multirun", action="store_true", help="run every combination of the sweep overrides")
+        add("-r", "--run", action="store_true", help="one run, even if the config says hydra.mode: MULTIRUN")
+        add("-cn", "--config-name", help="the primary config instead of the one @main names")
+        add("-cp", "--config-path", help="the config directory instead of @main's (relative to the script)")
+        add("-cd", "--config-dir", help="add a directory of configs to the search path")
         add("--run-dir", help="the run directory (default: _run_.dir, else outputs/YYYY-MM-DD/HH-MM-SS)")
         add("--launcher", help="multirun launcher: basic, processes, submitit, submitit-local, ray")
         add("--dry-run", action="store_true", help="with -m: list the jobs without running them")
@@ -137,33 +171,43 @@ class App:
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
+        if options.version:
+            print(version_text())
+            return None
+        app = self.with_flags(options)
         overrides = list(options.overrides)
         if options.launcher:
             overrides.append(f"++_run_.launcher={options.launcher}")
-        if options.help:
-            print(self.help_text())
+        if options.help or options.hydra_help:
+            from .app_text import help_text, hydra_help_text
+
+            print(hydra_help_text(app) if options.hydra_help else help_text(app, overrides, options.resolve))
             return None
         if options.shell_completion:
             from .completion import completion_script
 
             script = os.path.basename(sys.argv[0]) if sys.argv[0] not in ("", "-c") else None
-            print(completion_script(options.shell_completion, self.name, script), end="")
+            print(completion_script(options.shell_completion, app.name, script), end="")
             raise SystemExit(0)  # the output is eval'ed: nothing may follow it
         if options.info:
-            print(self.info_text(overrides))
+            from .app_text import info_text
+
+            print(info_text(app, overrides, options.info))
             return None
         if options.cfg:
-            print(self.config_text(overrides, options.cfg, options.resolve, options.run_dir), end="")
+            text = app.config_text(overrides, options.cfg, options.resolve, options.run_dir, options.package)
+            print(text, end="")
             return None
         allow = options.allow  # main(allow=...) is applied by the task's wrapper, around this
-        if options.multirun:
+        cfg = None if options.multirun else app.compose(overrides)
+        if options.multirun or (not options.run and cfg is not None and RunSettings.of(cfg).multirun):
             from .multirun import run_sweep
 
-            result = run_sweep(self, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
+            result = run_sweep(app, overrides, dry_run=options.dry_run, verbose=options.verbose, allow=allow)
             if result.exit_code:  # a job failed (1) or the sweep was interrupted (130)
                 raise SystemExit(result.exit_code)
             return result
-        return self.run_once(overrides, run_dir=options.run_dir, verbose=options.verbose, allow=allow)
+        return app.run_once(overrides, run_dir=options.run_dir, verbose=options.verbose, allow=allow, cfg=cfg)
 
     # -- what the commands do -----------------------------------------------------------------
     def compose(self, overrides: Sequence[str]) -> Any:
@@ -176,28 +220,47 @@ class App:
                 f"{self.name} has no config_name",
                 hint="pass config_name to @main(config_dir=..., config_name=...)",
             )
-        cfg = compose(self.config_name, overrides=list(overrides), config_dir=self.config_dir)
+        cfg = compose(
+            self.config_name,
+            overrides=list(overrides),
+            config_dir=self.config_dir,
+            search_path=self.search_path or None,
+        )
         run = cfg["_run_"]
+        run["cwd"] = os.getcwd()  # $<run:cwd>, Hydra's runtime.cwd: where the run was started
         if run.get("name") is None:  # _run_.name=exp1 (or a ported hydra.job.name) renames the run
             run["name"] = cfg.select("hydra.job.name", default=None) or self.name
         mirror_into_hydra(cfg)
         return cfg
 
     def run_once(
-        self, overrides: Sequence[str], run_dir: str | None = None, verbose: bool = False, allow: Any = None
+        self,
+        overrides: Sequence[str],
+        run_dir: str | None = None,
+        verbose: bool = False,
+        allow: Any = None,
+        cfg: Any = None,
     ) -> Any:
-        """One run: compose, make its directory, record it, and call the task."""
+        """One run: compose (unless ``cfg`` is the composed config), make its directory, record
+        it, and call the task."""
         from .jobs import Job, execute
         from .rundir import new_directory
 
-        cfg = self.compose(overrides)
+        cfg = self.compose(overrides) if cfg is None else cfg
         directory = new_directory(run_dir or RunSettings.of(cfg).run_dir)
         return execute(Job.prepare(self, cfg, list(overrides), directory, verbose=verbose, allow=allow))
 
     def config_text(
-        self, overrides: Sequence[str], which: str, resolve: bool, run_dir: str | None = None
+        self,
+        overrides: Sequence[str],
+        which: str,
+        resolve: bool,
+        run_dir: str | None = None,
+        package: str | None = None,
     ) -> str:
-        """The composed config as YAML; ``job`` leaves out ``_run_`` (after resolving against it)."""
+        """The composed config as YAML: ``job`` without the run's own sections (resolved against
+        them), ``hydra`` the ported ``hydra:`` section alone, ``all`` everything; ``package``
+        picks one key of it, as Hydra's ``-p`` does."""
         import yaml
 
         from .._compose.run_values import mirror_into_hydra
@@ -206,13 +269,25 @@ class App:
         cfg = self.compose(overrides)
         if resolve:  # show $<run:dir> as the directory a run started now would get; none is made
             cfg["_run_"]["dir"] = str(planned_directory(run_dir or RunSettings.of(cfg).run_dir).resolve())
-        if resolve:
             mirror_into_hydra(cfg)
-        data = cfg.to_dict(resolve=resolve)
-        if which == "job":
+        view = cfg if which != "hydra" else cfg.get("hydra", Config({}))
+        if package:
+            view = view.select(package, default=None)
+            if view is None:
+                raise ConfigError(
+                    f"--package {package!r}: the {which} config has no such key",
+                    path=package,
+                    hint=f"keys at the top: {', '.join(map(str, cfg.get('hydra', cfg).keys()))}",
+                )
+        data = view.to_dict(resolve=resolve) if isinstance(view, Config) else view
+        if which == "job" and not package:
             for key in RUN_SECTIONS:
                 data.pop(key, None)
-        return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
+        text = str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
+        text = text[: -len("...\n")] if text.endswith("\n...\n") else text  # a single value
+        if package and isinstance(view, Config):
+            text = f"# @package {package}\n{text}"
+        return text
 
     def repository(self, overrides: Sequence[str] = ()) -> Any:
         """The config search path as ``compose`` sees it: with a ported ``hydra.searchpath``."""
@@ -220,7 +295,7 @@ class App:
         from .._compose.overrides import parse_overrides
         from .._compose.searchpath import Repository
 
-        repo = Repository.from_search_path(self.config_dir, None)
+        repo = Repository.from_search_path(self.config_dir, self.search_path or None)
         _extend_search_path(repo, self.config_name, parse_overrides(list(overrides)))
         return repo
 
@@ -230,56 +305,27 @@ class App:
         return {group: repo.options(group) for group in repo.all_groups() if repo.options(group)}
 
     def help_text(self) -> str:
-        lines = [self.parser().format_help().rstrip(), ""]
-        groups = self.groups()
-        lines.append(f"Config groups (search path: {self.config_dir or 'stored configs only'}):")
-        lines += [f"  {group}: {', '.join(options)}" for group, options in groups.items()] or ["  (none)"]
-        lines.append("Choose an option with group=option, add one with +group=option.")
-        return "\n".join(lines)
+        """The help ``--help`` prints (a ported ``hydra.help.template`` when the config has one)."""
+        from .app_text import help_text
+
+        return help_text(self, [], False)
 
     def info_text(self, overrides: Sequence[str]) -> str:
-        """The search path, the defaults tree with each config's file, and the choices."""
-        from .._compose.defaults_tree import build_defaults
-        from .._compose.overrides import parse_overrides
+        """What ``--info`` prints: the search path, the defaults tree, the merge order, the choices."""
+        from .app_text import info_text
 
-        repo = self.repository(overrides)
-        defaults = build_defaults(repo, self.config_name, parse_overrides(list(overrides)))
-        lines = ["Config search path:", repo.describe(), "", "Defaults tree:"]
-        _tree_lines(defaults.tree, 1, lines)
-        lines += ["", "Merged in this order (later wins):"]
-        for result in defaults.results:
-            where = result.loaded.origin if result.loaded is not None else "(absent)"
-            package = result.package or "<root>"
-            lines.append(f"    {result.config_path or '<primary>'} -> {package}  ({where})")
-        lines += ["", "Choices:"]
-        lines += [f"    {group}: {option}" for group, option in defaults.choices.items()] or ["    (none)"]
-        return "\n".join(lines)
+        return info_text(self, overrides, "all")
 
 
-def plain_options(argv: Sequence[str]) -> argparse.Namespace:
-    """What ``App.parser()`` reads from overrides without options, without importing argparse."""
-    from types import SimpleNamespace
-
-    defaults = dict.fromkeys(("cfg", "run_dir", "launcher", "allow", "shell_completion"))
-    flags = ("help", "resolve", "info", "multirun", "dry_run", "verbose", "traceback")
-    return SimpleNamespace(overrides=list(argv), **defaults, **dict.fromkeys(flags, False))  # type: ignore[return-value]
-
-
-def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None = None) -> None:
-    node = tree.node
-    label = f"{node.group_path}: {node.value}" if node.kind == "group" else node.config_path or "<primary>"
-    if node.optional:
-        label = f"optional {label}"
-    if node.chosen_by:
-        label += f"   (chosen by {node.chosen_by})"
-    elif (
-        node.kind == "group" and node.source and parent_file and not node.source.startswith(parent_file + ":")
-    ):
-        label += f"   (chosen by {node.source})"  # an 'override /group: ...' in another config
-    lines.append("    " * depth + label)
-    origin = tree.loaded.origin if tree.loaded is not None else None
-    for child in tree.children or ():
-        _tree_lines(child, depth + 1, lines, origin)
+def _info_option(argv: list[str]) -> list[str]:
+    """``--info`` before an override means ``--info all``, not an unknown sub-option."""
+    out = []
+    for index, arg in enumerate(argv):
+        out.append(arg)
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if arg in ("-i", "--info") and following is not None and following not in _INFO:
+            out.append("all")
+    return out
 
 
 def _job_name(task: Callable[..., Any]) -> str:

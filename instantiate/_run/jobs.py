@@ -6,39 +6,30 @@ can run ``execute(job)`` in this process, in a process pool, or on a SLURM node.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
 from .._config.nodes import Config
 
-TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
-if TYPE_CHECKING:
-    from pathlib import Path
-    from typing import Any, Callable
 
-
+@dataclass
 class Job:
-    """Everything needed to run the task once, anywhere (a plain picklable record).
+    """Everything needed to run the task once, anywhere."""
 
-    (Not a dataclass: ``dataclasses`` imports ``inspect``, a cost on every start.)
-    """
-
-    def __init__(
-        self,
-        task: Callable[..., Any],
-        config: Config,
-        overrides: list[str],
-        directory: str,
-        name: str,
-        chdir: bool = False,
-        log_level: Any = "INFO",
-        allow: list[str] | None = None,
-        index: int | None = None,  # the job's number within a sweep
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        self.task, self.config, self.overrides, self.directory = task, config, overrides, directory
-        self.name, self.chdir, self.log_level, self.allow, self.index = name, chdir, log_level, allow, index
-        self.extra: dict[str, Any] = {} if extra is None else extra
-
-    def __repr__(self) -> str:
-        return f"Job({self.name!r}, index={self.index!r}, directory={self.directory!r})"
+    task: Callable[..., Any]
+    config: Config
+    overrides: list[str]
+    directory: str
+    name: str
+    chdir: bool = False
+    log_level: Any = "INFO"
+    allow: list[str] | None = None
+    index: int | None = None  # the job's number within a sweep
+    extra: dict[str, Any] = field(default_factory=dict)
+    logging: dict[str, Any] | None = None  # a ported hydra.job_logging, resolved (see job_logging)
+    verbose: bool | list[str] = False  # hydra.verbose: True, or the loggers to log at DEBUG
 
     @classmethod
     def prepare(
@@ -54,16 +45,20 @@ class Job:
     ) -> Job:
         """Record the run in ``directory`` (config, overrides) and return the job to execute."""
         from .._compose.run_values import mirror_into_hydra
+        from .job_logging import job_logging, verbose_loggers
         from .rundir import write_record
         from .settings import RUN_SECTIONS, RunSettings
 
         run = cfg["_run_"]
         run["dir"] = str(directory)
         run["overrides"] = list(overrides)
+        run["mode"] = "RUN" if index is None else "MULTIRUN"
         if index is not None:
             run["job_index"] = index
         mirror_into_hydra(cfg)
         settings = RunSettings.of(cfg)
+        logging_settings = job_logging(cfg)  # resolved now: a bad section fails before the task runs
+        hydra_verbose = verbose_loggers(cfg)
         job_config = Config(cfg)
         run_config = Config({})
         for key in RUN_SECTIONS:
@@ -78,26 +73,43 @@ class Job:
             directory=str(directory),
             name=str(run["name"]),
             chdir=settings.chdir,
-            log_level=10 if verbose else settings.log_level,  # 10: logging.DEBUG, without importing it
+            log_level=logging.DEBUG if verbose else settings.log_level,
             allow=allow,
             index=index,
+            logging=logging_settings,
+            verbose=True if verbose else hydra_verbose,
         )
 
 
 def execute(job: Job) -> Any:
-    """Run the task on the job's config with its log file, allow-list and working directory."""
-    from contextlib import nullcontext
-    from pathlib import Path
+    """Run the task on the job's config with its log file, allow-list and working directory.
 
-    from .._build.targets import allowed_targets
+    The task gets the config without a ported ``hydra:`` section, as under Hydra; the whole
+    config is the active run, where ``${hydra:...}`` and ``run_info()`` read.
+    """
+    from contextlib import nullcontext
+
+    from .._build.policy import allowed_targets
+    from .._compose.run_values import running
+    from .job_logging import configured, debug_for
     from .rundir import run_logging, working_directory
 
     directory = Path(job.directory)
     guard = allowed_targets(*job.allow) if job.allow else nullcontext()
+    task_config = job.config
+    if "hydra" in task_config:
+        task_config = Config(job.config)
+        del task_config["hydra"]
+    if job.logging is not None:
+        logs = configured(job.logging, job.verbose)
+    else:
+        logs = run_logging(directory / f"{job.name}.log", job.log_level)
     with (
-        run_logging(directory / f"{job.name}.log", job.log_level) as log,
+        running(job.config),
+        logs as log,
+        debug_for(job.verbose if job.logging is None else False),
         working_directory(directory if job.chdir else None),
         guard,
     ):
         log.info("run %s in %s", job.name, directory)
-        return job.task(job.config)
+        return job.task(task_config)

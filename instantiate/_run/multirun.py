@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._compose.searchpath import Repository
 from .launchers.registry import configured_launcher, make_launcher
 from .sweepers.basic import run_grid
 from .sweepers.optuna import run_optuna
@@ -21,7 +20,7 @@ def run_sweep(
     allow: list[str] | None = None,
 ) -> SweepResult:
     """Run the sweep that ``overrides`` and the config describe (see ``sweeps``)."""
-    repo = Repository.from_search_path(app.config_dir, None)
+    repo = app.repository(overrides)  # with -cd and a ported hydra.searchpath
     entries, base = sweep_entries(app, overrides, repo)
     sweeper = configured_sweeper(base)
     name, options, where = configured_launcher(base)

@@ -14,8 +14,11 @@ RUN_SECTIONS = ("_run_", "hydra")
 class RunSettings:
     """The run's own settings, from ``_run_`` or a ported config's ``hydra:`` section."""
 
-    def __init__(self, run_dir: str, sweep_dir: str, chdir: bool, log_level: int, launcher: str) -> None:
+    def __init__(
+        self, run_dir: str, sweep_dir: str, chdir: bool, log_level: int, launcher: str, multirun: bool = False
+    ) -> None:
         self.run_dir = run_dir
+        self.multirun = multirun  # _run_.mode or a ported hydra.mode: MULTIRUN starts a sweep
         self.sweep_dir = sweep_dir
         self.chdir = chdir
         self.log_level = log_level
@@ -45,4 +48,18 @@ class RunSettings:
             # checked here, so a bad level fails before a run directory is made
             log_level=level_number(pick("log_level", "job_logging.root.level", "INFO")),
             launcher=str(run.get("launcher", "basic")),  # hydra.launcher.name is a job name, not ours
+            multirun=_mode(pick("mode", "mode", "RUN")),
         )
+
+
+def _mode(value: Any) -> bool:
+    from .._errors import ConfigError
+
+    mode = "RUN" if value is None else str(value).upper()
+    if mode not in ("RUN", "MULTIRUN"):
+        raise ConfigError(
+            f"the run mode is RUN or MULTIRUN, not {value!r}",
+            path="hydra.mode",
+            hint="MULTIRUN makes every run a sweep, as -m does",
+        )
+    return mode == "MULTIRUN"

@@ -28,11 +28,12 @@ import typing
 from typing import Any, NamedTuple
 
 from .._build.annotations import EMPTY, Parameter, parameters_of
-from .._build.builder import SPECIAL_KEYS, _convert, _flag
+from .._build.flags import SPECIAL_KEYS, converts_none, flag_value
+from .._build.policy import current_policy
 from .._build.registry import Registry, search_order
 from .._build.registry import registry as default_registry
 from .._build.signatures import Params, call_problem, params_of
-from .._build.targets import Target, current_policy, resolve_target
+from .._build.targets import Target, resolve_target
 from .._build.validation import _UNIONS, check_value, describe, unwrap_optional
 from .._compose.run_values import RUN_KEY, RUN_ONLY
 from .._config.interpolation import MISSING
@@ -207,12 +208,12 @@ class Checker(Walk):
         for flag, default in _FLAG_DEFAULTS.items():
             if flag in data:
                 try:
-                    _flag(data, flag, default, link)
+                    flag_value(data, flag, default, link)
                 except ConfigError as error:
                     self.report(Problem.of(error), at=(data, flag))
         if "_convert_" in data:
             try:
-                _convert(data, link)
+                converts_none(data, link)
             except ConfigError as error:
                 self.report(Problem.of(error), at=(data, "_convert_"))
         if data["_target_"] == MISSING:

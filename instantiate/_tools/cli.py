@@ -4,6 +4,7 @@
     instantiate check conf/train.yaml --allow 'torch.*'          # every problem, nothing built
     instantiate graph conf/train.yaml -o graph.svg               # targets and $<@...> sharing
     instantiate schema conf/train.yaml -o train.schema.json      # JSON Schema for editors
+    instantiate port src --write                                 # rewrite Hydra/OmegaConf code
 
 Exit status: 0 when all is well, 1 for problems or errors, 2 for a wrong command line.
 """
@@ -155,6 +156,13 @@ def schema(options: argparse.Namespace) -> int:
 
 
 # -- shared pieces --------------------------------------------------------------------------
+def port(options: argparse.Namespace) -> int:
+    """Rewrite a Hydra/OmegaConf codebase to this library: a diff, or the files with --write."""
+    from .port import run_port
+
+    return run_port(Path(options.path), options.write, sys.stdout, sys.stderr)
+
+
 def compose_file(path: str, overrides: Sequence[str] = ()) -> Config:
     """Compose a config file with its defaults list and ``overrides``, as ``@main`` would.
 
@@ -235,7 +243,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
 
     parser = argparse.ArgumentParser(
         prog="instantiate",
-        description="Look at a config without running it: show, check, graph, schema.",
+        description="Look at a config without running it: show, check, graph, schema; port Hydra code.",
         epilog="Exit status: 0 ok, 1 problems or errors, 2 wrong command line.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -293,4 +301,19 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     cmd.add_argument("overrides", nargs="*", help="overrides, for a CONFIG")
     cmd.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE instead of stdout")
     cmd.set_defaults(run=schema)
+
+    cmd = sub.add_parser(
+        "port",
+        parents=[common],
+        help="rewrite a Hydra/OmegaConf codebase to this library (a diff; --write writes it)",
+        description=(
+            "Rewrite the Python files under PATH from Hydra/OmegaConf to instantiate: imports, "
+            "@hydra.main, hydra.utils, HydraConfig.get(), OmegaConf calls, open_dict. Prints a "
+            "unified diff, or writes the files with --write, then lists file:line of everything "
+            "left to port by hand. Configs are not touched. Needs libcst (instantiate[port])."
+        ),
+    )
+    cmd.add_argument("path", metavar="PATH", help="a directory (every .py file under it) or one file")
+    cmd.add_argument("--write", action="store_true", help="write the ported files instead of a diff")
+    cmd.set_defaults(run=port)
     return parser, dict(sub.choices)

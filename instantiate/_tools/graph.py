@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from .._config.grammar import BuiltRef, Call, Concat, Expr, Ref, parse
-from .._config.interpolation import Evaluator
+from .._config.interpolation import Evaluator, Placeholder
 from .._config.nodes import Config
 from .._config.paths import Link, link_keys, path_of
 from .._config.provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
@@ -27,8 +27,8 @@ RUNNER_SECTION = "hydra"
 IMAGE_FORMATS = ("svg", "png", "pdf")
 
 
-class Unbuilt:
-    """Stands where the object built from a node would be; attributes and calls give more stand-ins."""
+class Unbuilt(Placeholder):
+    """Stands where the object built from a node would be; a chain on it reads and calls nothing."""
 
     __slots__ = ("chain", "link")
 
@@ -36,13 +36,10 @@ class Unbuilt:
         self.link = link
         self.chain = chain  # what is read from the built object: "parameters()", "" for the object
 
-    def __getattr__(self, name: str) -> Unbuilt:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return Unbuilt(self.link, f"{self.chain}.{name}" if self.chain else name)
-
-    def __call__(self) -> Unbuilt:
-        return Unbuilt(self.link, f"{self.chain}()")
+    def follow(self, attrs: tuple[tuple[str, bool], ...]) -> Unbuilt:
+        """What ``$<@path:attrs>`` would give: another stand-in, the chain written down."""
+        chain = ".".join(name + ("()" if call else "") for name, call in attrs)
+        return Unbuilt(self.link, f"{self.chain}.{chain}" if self.chain else chain)
 
     def __repr__(self) -> str:
         where = path_of(self.link) or "<root>"

@@ -18,9 +18,10 @@ from pathlib import PurePath
 from typing import Any
 
 from .._build.annotations import EMPTY, Parameter, first_paragraph, parameters_of
+from .._build.policy import current_policy
 from .._build.registry import Registry, search_order
 from .._build.registry import registry as default_registry
-from .._build.targets import current_policy, resolve_target
+from .._build.targets import resolve_target
 from .._build.validation import _UNIONS, dataclass_fields
 from .._config.nodes import Config
 from .._config.paths import Link, path_of

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from plugins import publish
 
 from instantiate import Config, Registry, instantiate, register, registry

@@ -121,6 +121,10 @@ class Slow:
         time.sleep(delay)  # widen the window in which other threads also ask
 
 
+def class_of(value: Any) -> type:
+    return type(value)
+
+
 def broken(lr: float) -> None:
     raise ValueError(f"learning rate must be positive, got {lr}")
 
@@ -499,7 +503,7 @@ def test_close_prefers_close_then_uses_a_context_managers_exit() -> None:
         "manager": {"_target_": f"{HERE}.Manager", "name": "manager"},
         "both": {"_target_": f"{HERE}.ClosableAndManager", "name": "both"},
         "number": 3,
-        "cls": {"_target_": "builtins.getattr", "_args_": [Closable, "__class__"]},
+        "cls": {"_target_": f"{HERE}.class_of", "_args_": [Closable("unused")]},
     }
     with Recipe(cfg) as r:
         r.build()

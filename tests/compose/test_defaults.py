@@ -41,7 +41,7 @@ def test_every_form_of_entry() -> None:
         ("group", "logger", None, None, False, False, "conf/exp/x.yaml:8"),
         ("group", "callbacks", ["a", "b"], None, False, False, "conf/exp/x.yaml:9"),
         ("config", "/paths/default", None, None, False, False, "conf/exp/x.yaml:10"),
-        ("config", "extras/base", None, "_here_", False, False, "conf/exp/x.yaml:11"),
+        ("config", "extras/base", None, "", False, False, "conf/exp/x.yaml:11"),  # @_here_
         ("group", "db", "x", "", False, False, "conf/exp/x.yaml:12"),
     ]
 

@@ -365,7 +365,6 @@ ERRORS = [
     ("@pkg=x", 1, "expected a key name, found '@'", None),
     ("a b=1", 2, "found ' '", None),
     ("a =1", 2, "remove the spaces", None),
-    ("a[0]=1", 2, "found '['", None),
     ("1a=1", 1, "'1a' is not a valid key name", None),
     ("-a=1", 1, "not a valid key name", None),
     ("a..b=1", 3, "expected a key name, found '.'", None),
@@ -566,14 +565,15 @@ def from_hydra(text: str) -> Override:
         return v
 
     v = parsed.value()
+    marks = {"tags": frozenset(getattr(v, "tags", ())), "shuffle": bool(getattr(v, "shuffle", False))}
     if isinstance(v, hydra_types.ChoiceSweep):
-        v = Sweep("list" if v.simple_form else "choice", tuple(plain(x) for x in v.list))
+        v = Sweep("list" if v.simple_form else "choice", tuple(plain(x) for x in v.list), **marks)
     elif isinstance(v, hydra_types.RangeSweep):
-        v = Sweep("range", start=v.start, stop=v.stop, step=v.step)
+        v = Sweep("range", start=v.start, stop=v.stop, step=v.step, **marks)
     elif isinstance(v, hydra_types.Glob):
         v = Sweep("glob", include=tuple(v.include), exclude=tuple(v.exclude))
     elif isinstance(v, hydra_types.IntervalSweep):
-        v = Sweep("interval", low=v.start, high=v.end)
+        v = Sweep("interval", low=v.start, high=v.end, tags=marks["tags"])
     elif parsed.is_delete() and parsed.value_type is None:
         v = NO_VALUE
     else:
@@ -690,7 +690,8 @@ DIFFERENT = [
     ("a=range(1,2,0)", None),  # zero step; Hydra: fails only when expanded
     ("a=interval(2,1)", None),  # empty interval; Hydra: accepted
     ("~a=1,2", None),  # sweeping delete; Hydra: accepted
-    ("a=int(1.5)", None),  # casts are not supported; Hydra: 1
+    ("a=[int(1,2)]", None),  # a sweep made by a cast inside a list; Hydra: a list holding a sweep
+    ("a[0]=1", 1),  # a list index as errors print it (key a.0); Hydra: syntax error
 ]
 
 

@@ -207,7 +207,8 @@ def test_parse_is_cached() -> None:
         ("${}", 3, "empty interpolation"),
         ("$<a b>", 5, "unexpected 'b'; expected '>'"),
         ("$<a}", 4, "unexpected '}'; expected '>'"),
-        ("${a>", 4, "unexpected '>'; expected '}'"),
+        ("${a>", 5, "'${' opened at column 1 is never closed with '}'"),  # '>' is part of a key in ${}
+        ("${a)", 4, "unexpected ')'; expected '}'"),
         ("$<a.>", 5, "a key must follow '.'"),
         ("$<a[>", 4, "'[' is never closed"),
         ("$<:x>", 3, "expected a path or a resolver name"),

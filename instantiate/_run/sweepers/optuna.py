@@ -81,6 +81,9 @@ def optuna_settings(cfg: Config) -> dict[str, Any]:
                 if key in hydra:
                     settings[key] = hydra[key]
             settings["seed"] = hydra.select("sampler.seed", default=None)
+            sampler = hydra.get("sampler")
+            if isinstance(sampler, Config) and "_target_" in sampler:  # Hydra's optuna plugin config
+                settings["sampler"] = sampler.to_dict()
     if settings["direction"] not in ("minimize", "maximize"):
         raise ConfigError(
             f"the optuna direction is 'minimize' or 'maximize', not {settings['direction']!r}",
@@ -92,7 +95,7 @@ def optuna_settings(cfg: Config) -> dict[str, Any]:
             raise ConfigError(
                 f"optuna {key} must be a positive integer, not {value!r}", path=f"_run_.optuna.{key}"
             )
-    if settings["sampler"] not in ("tpe", "random"):
+    if not isinstance(settings["sampler"], dict) and settings["sampler"] not in ("tpe", "random"):
         raise ConfigError(
             f"the optuna sampler is 'tpe' or 'random', not {settings['sampler']!r}",
             path="_run_.optuna.sampler",
@@ -112,10 +115,13 @@ def search_space(
         key = entry.override.key
         sweep = entry.override.value
         assert isinstance(sweep, Sweep)
-        on_log = key in log
+        on_log = key in log or "log" in sweep.tags  # tag(log, interval(...)), as Hydra's plugin reads it
         if sweep.kind == "interval":
             assert sweep.low is not None and sweep.high is not None
-            space[key] = dist.FloatDistribution(sweep.low, sweep.high, log=on_log)
+            if isinstance(sweep.low, int) and isinstance(sweep.high, int):  # int(interval(1, 8))
+                space[key] = dist.IntDistribution(sweep.low, sweep.high, log=on_log)
+            else:
+                space[key] = dist.FloatDistribution(sweep.low, sweep.high, log=on_log)
             continue
         values = entry.values(repo)
         if sweep.kind == "range":
@@ -191,12 +197,17 @@ def run_optuna(
         return SweepResult(None, [], launcher_name, "optuna", dry_run=True)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our progress lines say what it would
-    sampler_class = (
-        optuna.samplers.TPESampler if settings["sampler"] == "tpe" else optuna.samplers.RandomSampler
-    )
+    if isinstance(settings["sampler"], dict):  # hydra.sweeper.sampler: {_target_: optuna.samplers.X, ...}
+        from ..._build.api import instantiate
+
+        sampler = instantiate(settings["sampler"])
+    elif settings["sampler"] == "tpe":
+        sampler = optuna.samplers.TPESampler(seed=settings["seed"])
+    else:
+        sampler = optuna.samplers.RandomSampler(seed=settings["seed"])
     study = optuna.create_study(
         direction=settings["direction"],
-        sampler=sampler_class(seed=settings["seed"]),
+        sampler=sampler,
         study_name=settings["study_name"],
         storage=settings["storage"],
         load_if_exists=settings["storage"] is not None,

@@ -1,0 +1,186 @@
+"""What ``instantiate`` accepts, turned into the builder's input: raw config containers.
+
+Plain dicts and lists are read in place. Structured configs (dataclass or attrs classes and
+instances) become dicts of their fields, as Hydra reads them; other mappings and sequences
+become dicts and lists. Only the foreign levels are copied: a plain container that holds
+nothing foreign is kept as it is. OmegaConf nodes are read whole, from their root, with the
+resolvers registered with OmegaConf; omegaconf is imported only for an OmegaConf input.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._config.interpolation import MISSING, Tree
+from .._config.nodes import Config
+from .._config.paths import Link
+from .._config.provenance import MAPPINGS, SEQUENCES
+from .._errors import InstantiationError
+
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+_NOT_CONTAINERS = (str, bytes, bytearray, memoryview)
+
+
+def tree_and_link(config: Any) -> tuple[Tree | None, Any]:
+    """The tree ``config`` belongs to and its place in it; ``(None, value)`` for a plain value."""
+    if isinstance(config, Config):
+        return config._tree, config._link
+    cls = config.__class__
+    if cls in MAPPINGS or cls in SEQUENCES:
+        tree = Tree(config)  # plain data is read in place, never copied
+        return tree, tree.link
+    if is_omegaconf(config):
+        return omegaconf_tree(config)
+    fields = structured_fields(config)
+    if fields is not None:
+        tree = Tree(fields)
+        tree.link = (fields, structured_name(config), None)  # errors say TreeConf.left.value
+        return tree, tree.link
+    if isinstance(config, (Mapping, list, tuple)):
+        tree = Tree(as_data(config))
+        return tree, tree.link
+    return None, config
+
+
+def is_omegaconf(value: Any) -> bool:
+    """A DictConfig or ListConfig (or another OmegaConf node), judged without importing omegaconf."""
+    return type(value).__module__.startswith("omegaconf")
+
+
+def omegaconf_tree(config: Any) -> tuple[Tree | None, Any]:
+    """The whole OmegaConf config as a tree, and ``config``'s place in it.
+
+    A node taken out of a DictConfig (``cfg.model``) still belongs to its config, and its
+    ``${...}`` references may reach outside it, as they do in OmegaConf. A node holding None
+    (``OmegaConf.create(None)``) is the value None.
+    """
+    from omegaconf import OmegaConf
+
+    from .._config.omegaconf_resolvers import OmegaConfResolvers
+
+    if config._is_none():
+        return None, None
+    keys = []
+    root = config
+    while root._get_parent() is not None:
+        keys.append(root._key())
+        root = root._get_parent()
+    tree = Tree(OmegaConf.to_container(root, resolve=False))
+    tree.resolvers = OmegaConfResolvers(root)
+    link = tree.link
+    for key in reversed(keys):
+        link = (link[0][key], key, link)
+    return tree, link
+
+
+def is_foreign(value: Any) -> bool:
+    """Is ``value`` config data the builder does not read in place (a structured config, a Mapping)?"""
+    if value.__class__ in _PLAIN:
+        return False
+    if isinstance(value, Config) or is_omegaconf(value):
+        return True
+    cls = value if isinstance(value, type) else value.__class__
+    if hasattr(cls, "__dataclass_fields__") or hasattr(cls, "__attrs_attrs__"):
+        return True
+    if isinstance(value, type):
+        return False
+    return isinstance(value, Mapping) or (
+        isinstance(value, Sequence) and not isinstance(value, _NOT_CONTAINERS)
+    )
+
+
+def as_data(value: Any) -> Any:
+    """``value`` as raw config data; plain containers holding nothing foreign are not copied."""
+    cls = value.__class__
+    if cls in _PLAIN:
+        return value
+    if cls in MAPPINGS:
+        out = None
+        for key, item in value.items():
+            converted = as_data(item)
+            if converted is not item:
+                if out is None:
+                    out = dict(value)
+                out[key] = converted
+        return value if out is None else out
+    if cls in SEQUENCES or cls is tuple:
+        items = [as_data(item) for item in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return items
+    if isinstance(value, Config):
+        return value.to_dict(resolve=False)
+    fields = structured_fields(value)
+    if fields is not None:
+        return fields
+    if isinstance(value, type):
+        return value
+    if isinstance(value, Mapping):
+        return {key: as_data(item) for key, item in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, _NOT_CONTAINERS):
+        return [as_data(item) for item in value]
+    return value
+
+
+# -- structured configs -----------------------------------------------------------------------
+def structured_fields(value: Any) -> dict[str, Any] | None:
+    """A dataclass or attrs class or instance as a dict of its fields (None for anything else).
+
+    A class gives its defaults, and ``???`` for a field without one (as ``OmegaConf.structured``).
+    """
+    cls = value if isinstance(value, type) else value.__class__
+    if hasattr(cls, "__dataclass_fields__"):
+        names_defaults = _dataclass_fields(value, cls)
+    elif hasattr(cls, "__attrs_attrs__"):
+        names_defaults = _attrs_fields(value, cls)
+    else:
+        return None
+    if "_target_" not in names_defaults and hasattr(cls, "_target_"):
+        raise InstantiationError(
+            f"{cls.__name__} sets _target_ without a type annotation, so it is a class attribute, "
+            "not a field, and the config has no target",
+            path=cls.__name__,
+            hint=f'annotate it: _target_: str = "{getattr(cls, "_target_", "...")}"',
+        )
+    return {name: as_data(item) for name, item in names_defaults.items()}
+
+
+def structured_name(value: Any) -> str:
+    """The name a structured config's paths start with (its class name)."""
+    return value.__name__ if isinstance(value, type) else type(value).__name__
+
+
+def _dataclass_fields(value: Any, cls: type) -> dict[str, Any]:
+    import dataclasses  # imported already: the class is a dataclass
+
+    if not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+        else:
+            out[f.name] = MISSING
+    return out
+
+
+def _attrs_fields(value: Any, cls: type) -> dict[str, Any]:
+    attributes = cls.__attrs_attrs__  # type: ignore[attr-defined]
+    if not isinstance(value, type):
+        return {a.name: getattr(value, a.name) for a in attributes}
+    attr = sys.modules["attr"]  # imported already: the class is an attrs class
+    out = {}
+    for a in attributes:
+        default = a.default
+        if default is attr.NOTHING:
+            out[a.name] = MISSING
+        elif isinstance(default, attr.Factory):
+            out[a.name] = MISSING if default.takes_self else default.factory()
+        else:
+            out[a.name] = default
+    return out
+
