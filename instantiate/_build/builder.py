@@ -10,7 +10,6 @@ Nodes with ``_target_`` are built at most once per call (per Recipe), which is w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from .._errors import (
     ConfigError,
@@ -35,6 +34,10 @@ from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_
 from .signatures import Checked, call_problem, params_of
 from .policy import ACTIVE, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import contextvars
 import os
-import threading
+import _thread
 from functools import partial
 from types import ModuleType
-from typing import Any
 
 from .._errors import TargetError
 from .denylist import denied, denied_module, denied_object
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 TRUST_ENV = "INSTANTIATE_TRUST_CONFIG"
 
@@ -104,7 +107,7 @@ DEFAULT = Policy((), trusted=False)
 _policy: contextvars.ContextVar[Policy | None] = contextvars.ContextVar("instantiate_policy", default=None)
 # Allowlists of every active block in the process (changed under the lock).
 ACTIVE: list[Allowlist] = []
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading.Lock, without importing threading
 
 
 def _literal_prefix(pattern: str) -> str:

@@ -8,7 +8,6 @@ container, so the caller can wrap it as a node (reading) or build it (instantiat
 from __future__ import annotations
 
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
-from typing import Any, Callable
 
 from .._errors import (
     ConfigError,
@@ -22,6 +21,10 @@ from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from .resolvers import Resolver, get_resolver, resolver_names
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 MISSING = "???"
 
