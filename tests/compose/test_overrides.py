@@ -41,7 +41,7 @@ def same(a: Any, b: Any) -> bool:
             same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items())
         )
     if isinstance(a, Sweep):
-        return all(same(getattr(a, f), getattr(b, f)) for f in a._order)
+        return all(same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
     return bool(a == b)
 
 
