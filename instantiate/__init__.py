@@ -25,8 +25,13 @@ from ._errors import (
 from ._run.app import main
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the lazy names below, for type checkers and the API docs
     from typing import Any
+
+    from ._build.api import call, get_class, get_method, get_object
+    from ._compose.compose import compose
+    from ._compose.store import store
+    from ._run.run_info import get_original_cwd, run_info, to_absolute_path
 
 
 __all__ = [

@@ -7,10 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
-
-from instantiate._build import registry as _registry
-from instantiate._compose.store import clear_store
-from instantiate._config.resolvers import clear_resolvers
+from shipped import shipped_state
 
 # The default run is reproducible (the same examples every time, no deadline on a busy machine),
 # so CI is never red by chance; HYPOTHESIS_PROFILE=explore searches afresh on each run.
@@ -22,10 +19,5 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(autouse=True)
 def _isolated_registries() -> Iterator[None]:
     """Undo registrations a test makes, so tests do not see each other's names."""
-    saved = dict(_registry.registry._objects)
-    yield
-    _registry.registry._objects.clear()
-    _registry.registry._objects.update(saved)
-    _registry.registry.forget_plugins()
-    clear_resolvers()
-    clear_store()
+    with shipped_state():
+        yield

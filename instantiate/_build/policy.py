@@ -124,8 +124,9 @@ class allowed_targets:
     anywhere in the process meanwhile (fail closed). A pattern without wildcards also admits
     that exact name if the built-in deny list refuses it.
 
-    >>> with allowed_targets("torch.nn.*", "myapp.*"):   # doctest: +SKIP
-    ...     model = instantiate(cfg.model)
+    Examples:
+        >>> with allowed_targets("torch.nn.*", "myapp.*"):   # doctest: +SKIP
+        ...     model = instantiate(cfg.model)
     """
 
     def __init__(self, *patterns: str) -> None:

@@ -34,10 +34,11 @@ _NOTHING: Any = object()
 class Recipe:
     """The lazy, cached components of a run: model, optimizer, loss, data loaders, ...
 
-    >>> class Train(Recipe):
-    ...     required = ("model", "optimizer")
-    >>> with Train(cfg) as r:              # doctest: +SKIP
-    ...     r.optimizer                    # its $<@model:parameters()> is r.model's
+    Examples:
+        >>> class Train(Recipe):
+        ...     required = ("model", "optimizer")
+        >>> with Train(cfg) as r:              # doctest: +SKIP
+        ...     r.optimizer                    # its $<@model:parameters()> is r.model's
 
     A component named like a method here (``build``, ``built``, ``close``, ``names``,
     ``required``) is reached by key: ``r["build"]``.

@@ -36,9 +36,10 @@ class _Published:
 class Registry:
     """Named targets; ``entry_points`` is the plugin group to read names from.
 
-    >>> MODELS = Registry("models", entry_points="myproj.models")
-    >>> MODELS.register("mlp", MLP)            # doctest: +SKIP
-    >>> MODELS.build({"_target_": "mlp"})      # doctest: +SKIP
+    Examples:
+        >>> MODELS = Registry("models", entry_points="myproj.models")
+        >>> MODELS.register("mlp", MLP)            # doctest: +SKIP
+        >>> MODELS.build({"_target_": "mlp"})      # doctest: +SKIP
     """
 
     def __init__(self, name: str, entry_points: str | None = None) -> None:
@@ -243,6 +244,7 @@ def _same_definition(old: Any, new: Any) -> bool:
 
 
 registry = Registry("instantiate", entry_points=DEFAULT_GROUP)
+"""The default registry: what `register` adds to, and plugins publish under `instantiate.targets`."""
 
 
 def search_order(first: Registry | None = None) -> tuple[Names, ...]:

@@ -123,10 +123,14 @@ def info_text(app: Any, overrides: Sequence[str], which: str = "all") -> str:
 
 
 def _plugins() -> list[str]:
-    from .launchers.registry import BUILT_IN
-    from .sweeps import SWEEPERS
+    from .launchers.registry import launchers
+    from .sweepers.registry import sweepers
 
-    return ["Plugins:", f"    launchers: {', '.join(BUILT_IN)}", f"    sweepers: {', '.join(SWEEPERS)}"]
+    return [
+        "Plugins:",
+        f"    launchers: {', '.join(launchers.names())}",
+        f"    sweepers: {', '.join(sweepers.names())}",
+    ]
 
 
 def _tree_lines(tree: Any, depth: int, lines: list[str], parent_file: str | None = None) -> None:

@@ -1,17 +1,23 @@
 """One job: a composed config, its own directory, and the task called on it.
 
 A single run is one job; a sweep is many. Jobs are plain picklable records, so a launcher
-can run ``execute(job)`` in this process, in a process pool, or on a SLURM node.
+can run ``execute(job)`` in this process, in a process pool, or on a SLURM node. A task defined
+in the script being run (``__main__``) travels by reference, its file and name, and is imported
+from that file where the job runs, as multiprocessing does: pickled by value (cloudpickle, which
+submitit and ray use) it would lose its source, and tracebacks would read ``<dynamic-code>``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from .._config.nodes import Config
+from .settings import RUN_SECTIONS
 
 
 @dataclass
@@ -31,6 +37,18 @@ class Job:
     logging: dict[str, Any] | None = None  # a ported hydra.job_logging, resolved (see job_logging)
     verbose: bool | list[str] = False  # hydra.verbose: True, or the loggers to log at DEBUG
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        reference = state.pop("_main_task", None)  # unpickled here from a reference: pass it on
+        state["task"] = reference or MainTask.of(self.task) or self.task
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        task = state["task"]
+        if isinstance(task, MainTask):
+            state["task"], state["_main_task"] = task.load(), task
+        self.__dict__.update(state)
+
     @classmethod
     def prepare(
         cls,
@@ -47,11 +65,13 @@ class Job:
         from .._compose.run_values import mirror_into_hydra
         from .job_logging import job_logging, verbose_loggers
         from .rundir import write_record
-        from .settings import RUN_SECTIONS, RunSettings
+        from .settings import RunSettings
 
+        task_overrides = [text for text in overrides if not is_run_setting(text)]
         run = cfg["_run_"]
         run["dir"] = str(directory)
-        run["overrides"] = list(overrides)
+        run["overrides"] = task_overrides  # Hydra's overrides.task
+        run["run_overrides"] = [text for text in overrides if is_run_setting(text)]  # overrides.hydra
         run["mode"] = "RUN" if index is None else "MULTIRUN"
         if index is not None:
             run["job_index"] = index
@@ -65,7 +85,7 @@ class Job:
             if key in job_config:
                 run_config[key] = job_config[key]
                 del job_config[key]
-        write_record(directory, job_config.to_yaml(), run_config.to_yaml(), overrides)
+        write_record(directory, job_config.to_yaml(), run_config.to_yaml(), task_overrides)
         return cls(
             task=app.entry,
             config=cfg,
@@ -79,6 +99,62 @@ class Job:
             logging=logging_settings,
             verbose=True if verbose else hydra_verbose,
         )
+
+
+def is_run_setting(override: str) -> bool:
+    """Whether an override sets the run itself (``_run_...``, ``hydra...``), not the task's config."""
+    from .._compose.overrides import parse_override
+
+    root = parse_override(override).key_or_group.lstrip("/").split(".")[0].split("/")[0]
+    return root in RUN_SECTIONS
+
+
+@dataclass(frozen=True)
+class MainTask:
+    """A function of the ``__main__`` script, by reference: its module or file, and its name."""
+
+    module: str | None  # ``python -m pkg.train``: importable by name
+    file: str | None
+    name: str
+
+    @classmethod
+    def of(cls, task: Any) -> MainTask | None:
+        """The reference for ``task`` if it is a top-level function of ``__main__`` (else None)."""
+        main = sys.modules.get("__main__")
+        name = getattr(task, "__qualname__", None)
+        if getattr(task, "__module__", None) != "__main__" or main is None or not isinstance(name, str):
+            return None
+        if getattr(main, name, None) is not task:  # nested, or made in `if __name__ == "__main__":`
+            return None
+        spec = getattr(main, "__spec__", None)
+        file = getattr(main, "__file__", None)
+        module = spec.name if spec is not None and spec.name not in (None, "__main__") else None
+        if module is None and not isinstance(file, str):
+            return None
+        return cls(module, os.path.realpath(file) if isinstance(file, str) else None, name)
+
+    def load(self) -> Any:
+        """The function, importing the script (as ``__mp_main__``, so its main block does not run)."""
+        import importlib
+
+        if self.module is not None:
+            return getattr(importlib.import_module(self.module), self.name)
+        assert self.file is not None
+        for loaded in (sys.modules.get("__main__"), sys.modules.get("__mp_main__")):
+            file = getattr(loaded, "__file__", None)
+            if isinstance(file, str) and os.path.realpath(file) == self.file and hasattr(loaded, self.name):
+                return getattr(loaded, self.name)
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("__mp_main__", self.file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["__mp_main__"] = module
+        folder = os.path.dirname(self.file)
+        if folder not in sys.path:  # the script's own imports, as when it was run
+            sys.path.insert(0, folder)
+        spec.loader.exec_module(module)
+        return getattr(module, self.name)
 
 
 def execute(job: Job) -> Any:

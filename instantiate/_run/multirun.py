@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .launchers.registry import configured_launcher, make_launcher
-from .sweepers.basic import run_grid
-from .sweepers.optuna import run_optuna
-from .sweeps import SweepResult, configured_sweeper, sweep_entries
+from .sweepers.registry import configured_sweeper
+from .sweeps import SweepResult, sweep_entries
 
 
 def run_sweep(
@@ -22,8 +21,10 @@ def run_sweep(
     """Run the sweep that ``overrides`` and the config describe (see ``sweeps``)."""
     repo = app.repository(overrides)  # with -cd and a ported hydra.searchpath
     entries, base = sweep_entries(app, overrides, repo)
-    sweeper = configured_sweeper(base)
+    _, sweeper = configured_sweeper(base)
     name, options, where = configured_launcher(base)
     launcher = make_launcher(name, options, where)
-    run = run_optuna if sweeper == "optuna" else run_grid
-    return run(app, entries, base, repo, name, launcher, dry_run=dry_run, verbose=verbose, allow=allow)
+    result: SweepResult = sweeper(
+        app, entries, base, repo, name, launcher, dry_run=dry_run, verbose=verbose, allow=allow
+    )
+    return result

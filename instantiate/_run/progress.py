@@ -2,7 +2,9 @@
 
 Lines read ``[3/20] ok       1.2s  #2 lr=0.1 batch=32``: jobs ended so far, the status, the
 time the job took, its number and its sweep values. On a terminal (and not under CI, where
-``CI`` is set) start lines give way to a bar redrawn under the end lines.
+``CI`` is set) start lines give way to a bar redrawn under the end lines; while jobs run,
+what this process prints (a job's log lines, ray's forwarded output) is drawn above the bar,
+and the last bar stays on its own line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 _BAR_WIDTH = 24
@@ -26,6 +30,7 @@ class Progress:
         self.failed = 0
         self.running: list[str] = []
         self.began = time.monotonic()
+        self.drawn = False  # the bar is on the last line and the cursor after it
 
     def started(self, num: int, label: str) -> None:
         self.running.append(f"#{num}")
@@ -50,9 +55,31 @@ class Progress:
         self._line(text)
 
     def close(self) -> None:
+        """Leave the last bar on its own line; what follows is plain lines."""
         if self.bar:
-            self.stream.write("\r\033[K")
+            self._draw()
+            self.stream.write("\n")
             self.stream.flush()
+            self.bar = self.drawn = False
+
+    @contextmanager
+    def above(self) -> Iterator[None]:
+        """While jobs run: this process's stdout and stderr write above the bar, not over it."""
+        if not self.bar:
+            yield
+            return
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _AboveBar(sys.stdout, self), _AboveBar(sys.stderr, self)
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+
+    def clear(self) -> None:
+        """Take the bar off its line, so other text can be written there."""
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.drawn = False
 
     # -- drawing ------------------------------------------------------------------------------------
     def _count(self) -> str:
@@ -61,7 +88,8 @@ class Progress:
 
     def _line(self, text: str) -> None:
         if self.bar:
-            self.stream.write("\r\033[K" + text + "\n")
+            self.clear()
+            self.stream.write(text + "\n")
             self._draw()
         else:
             self.stream.write(text + "\n")
@@ -75,6 +103,28 @@ class Progress:
         elapsed = duration(time.monotonic() - self.began)
         self.stream.write(f"\r\033[K[{bar}] {self.ended}/{self.total}{failed}  {elapsed}{running}")
         self.stream.flush()
+        self.drawn = True
+
+
+class _AboveBar:
+    """A stream (stdout, stderr) whose lines go above the progress bar: clear it, write, redraw."""
+
+    def __init__(self, stream: TextIO, progress: Progress) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        self._progress.clear()
+        written = self._stream.write(text)
+        if text.endswith("\n"):
+            self._stream.flush()
+            self._progress._draw()
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def wants_bar(stream: Any) -> bool:

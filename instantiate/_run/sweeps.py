@@ -13,9 +13,12 @@ default ``multirun/YYYY-MM-DD/HH-MM-SS``) is new for every sweep; job ``n`` runs
 ``<sweep dir>/n`` (``_run_.sweep_subdir`` or ``hydra.sweep.subdir`` may name it otherwise),
 with ``_run_.job_num``, ``job_id``, ``sweep_dir`` and ``override_dirname`` set, so Hydra's
 ``${hydra:job.num}`` resolves. ``summary.yaml`` in the sweep directory lists every job: its
-overrides, directory, status (``ok``, ``failed``, ``interrupted``, ``not run``), return value
-or error. One job's failure does not stop the others; the result's ``exit_code`` is 1 when a
-job did not succeed and 130 after Ctrl-C, which ``@main`` makes the exit status.
+overrides, directory, status, its engine's job id (a SLURM job id), return value or error.
+A job is ``pending`` (queued), ``running``, then ``ok``, ``failed``, ``cancelled`` (by someone
+else, e.g. ``scancel``), ``timeout`` (its time limit), ``interrupted`` (running when the sweep
+was stopped) or ``not run``. One job's failure does not stop the others; the result's
+``exit_code`` is 1 when a job did not succeed, 130 after Ctrl-C and 143 after SIGTERM, which
+``@main`` makes the exit status; either signal cancels the jobs that have not ended.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from .launchers.base import JobOutcome
 from .progress import Progress, duration
 
 SUMMARY_FILE = "summary.yaml"
-SWEEPERS = ("basic", "optuna")
 _SUMMARY_EVERY = 2.0  # seconds: rewrite summary.yaml at most this often while jobs end
 
 
@@ -180,9 +182,10 @@ class JobRecord:
     overrides: list[str]
     point: list[str]
     directory: Path | None
-    status: str = "not run"  # then "running", and at the end "ok", "failed" or "interrupted"
+    status: str = "not run"  # "pending", "running", then an outcome's status or "interrupted"
     outcome: JobOutcome | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # what a sweeper adds, e.g. optuna's params
+    engine_id: str | None = None  # the job's id in its engine (SLURM), once it is queued
 
     @property
     def label(self) -> str:
@@ -192,6 +195,8 @@ class JobRecord:
         entry: dict[str, Any] = {"num": self.num, "overrides": list(self.overrides)}
         entry["directory"] = str(self.directory) if self.directory is not None else None
         entry["status"] = self.status
+        if self.engine_id is not None:
+            entry["engine_id"] = self.engine_id
         entry.update(self.extra)
         outcome = self.outcome
         if outcome is not None:
@@ -216,6 +221,7 @@ class SweepResult:
     interrupted: bool = False
     dry_run: bool = False
     best: dict[str, Any] | None = None
+    signal: int | None = None  # what stopped the sweep: SIGINT (Ctrl-C) or SIGTERM
 
     @property
     def failed(self) -> list[JobRecord]:
@@ -224,7 +230,7 @@ class SweepResult:
     @property
     def exit_code(self) -> int:
         if self.interrupted:
-            return 130
+            return 128 + (self.signal or 2)
         if self.dry_run:
             return 0
         return 0 if all(job.status == "ok" for job in self.jobs) else 1
@@ -264,10 +270,12 @@ class SweepRun:
         self.progress = progress or Progress(total)
         self.records: list[JobRecord] = []
         self.interrupted = False
+        self.signal: int | None = None
         self.began = time.monotonic()
         self.started_at = datetime.now().isoformat(timespec="seconds")
         self.summary_extra: dict[str, Any] = {}
         self._written = 0.0
+        self._unqueued: set[int | None] = set()  # jobs of the batch not yet in their engine's queue
         self._lock = threading.Lock()  # a launcher may report from its own threads
 
     # -- jobs ------------------------------------------------------------------------------------------
@@ -299,21 +307,52 @@ class SweepRun:
 
     def launch(self, jobs: Sequence[Job]) -> list[JobRecord]:
         """Run ``jobs`` through the launcher; after Ctrl-C, ``interrupted`` is set and nothing raises."""
+        import signal
+
         self.write_summary()
+        self._unqueued = {job.index for job in jobs}
         try:
-            self.launcher.launch(list(jobs), self)
-        except KeyboardInterrupt:
-            self.interrupted = True
-            self.progress.note("interrupted: stopping the sweep")
+            with _sigterm_interrupts(), self.progress.above():
+                self.launcher.launch(list(jobs), self)
+        except KeyboardInterrupt as stop:
+            self.interrupt(signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT)
         return [self.records[job.index] for job in jobs if job.index is not None]
 
+    def interrupt(self, signum: int) -> None:
+        """Mark the sweep stopped by ``signum`` (its launcher has cancelled what it started)."""
+        import signal
+
+        self.interrupted = True
+        self.signal = signum
+        name = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
+        self.progress.note(f"interrupted ({name}): stopping the sweep")
+
     # -- the reporter a launcher talks to --------------------------------------------------------
+    def queued(self, job: Job, engine_id: str) -> None:
+        """The job waits in its engine's queue under ``engine_id``."""
+        with self._lock:
+            record = self._record(job.index)
+            if record is not None and record.outcome is None:
+                record.engine_id = engine_id
+                if record.status == "not run":
+                    record.status = "pending"
+            self._unqueued.discard(job.index)
+            if not self._unqueued:  # the whole batch is in the queue: say so, with the engine's ids
+                self.write_summary()
+
     def started(self, job: Job) -> None:
         with self._lock:
             record = self._record(job.index)
-            if record is not None and record.status == "not run":
+            if record is not None and record.status in ("not run", "pending"):
                 record.status = "running"
                 self.progress.started(record.num, record.label)
+                if time.monotonic() - self._written > _SUMMARY_EVERY:
+                    self.write_summary()
+
+    def note(self, text: str) -> None:
+        """A line for whoever watches the sweep."""
+        with self._lock:
+            self.progress.note(text)
 
     def finished(self, outcome: JobOutcome) -> None:
         with self._lock:
@@ -337,6 +376,8 @@ class SweepRun:
         for record in self.records:
             if record.status == "running":
                 record.status = "interrupted" if self.interrupted else "failed"
+            elif record.status == "pending":  # cancelled in the queue, or never heard of again
+                record.status = "not run"
         with _interrupts_held():
             self.write_summary(final=True)
         self.progress.close()
@@ -347,6 +388,7 @@ class SweepRun:
             self.sweeper,
             interrupted=self.interrupted,
             best=best,
+            signal=self.signal,
         )
         self._closing_lines(result)
         return result
@@ -381,26 +423,10 @@ class SweepRun:
             f"sweep {what} {duration(time.monotonic() - self.began)}: {shown}; summary: {result.summary_file}"
         )
         for record in self.records:
-            if record.status == "failed":
+            if record.status in ("failed", "timeout", "cancelled"):
                 error = record.outcome.error if record.outcome is not None else "no outcome reported"
                 log = record.directory / f"{self.app.name}.log" if record.directory is not None else None
                 self.progress.note(f"  #{record.num} {record.label}: {error}  (log: {log})")
-
-
-def configured_sweeper(cfg: Config) -> str:
-    """``_run_.sweeper`` (``basic`` or ``optuna``), or a ported config's ``hydra/sweeper`` choice."""
-    run = cfg["_run_"]
-    name = run.get("sweeper")
-    if name is None:
-        choice = str((run.get("choices") or {}).get("hydra/sweeper", "basic"))
-        name = "optuna" if choice == "optuna" else "basic"
-    if name not in SWEEPERS:
-        raise ConfigError(
-            f"unknown sweeper {name!r}; the sweepers are {', '.join(SWEEPERS)}",
-            path="_run_.sweeper",
-            source=run.source_of("sweeper"),
-        )
-    return str(name)
 
 
 def new_sweep_directory(cfg: Config) -> Path:
@@ -504,6 +530,29 @@ def write_yaml(path: Path, data: Any) -> None:
     os.replace(temporary, path)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM to the sweep's driver: handled like Ctrl-C, so its jobs are cancelled."""
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Turn SIGTERM into `Terminated` while jobs run (in the main thread, where signals arrive)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
     """Hold Ctrl-C off while the summary is written (in the main thread, where signals arrive)."""
@@ -513,10 +562,12 @@ def _interrupts_held() -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    terminate = signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, terminate)
 
 
 __all__ = [
@@ -528,7 +579,6 @@ __all__ = [
     "SweepRun",
     "cartesian",
     "config_entries",
-    "configured_sweeper",
     "dry_run_text",
     "override_dirname",
     "sweep_entries",

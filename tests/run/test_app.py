@@ -486,15 +486,3 @@ def test_config_dir_is_relative_to_the_tasks_file(task: Any) -> None:
 
     assert here.app.config_dir == str(Path(__file__).resolve().parent / "conf")  # type: ignore[attr-defined]
     assert here.__name__ == "here" and here.app.name == "here"  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize("argv", [[], ["lr=0.1"], ["model=big", "+x=1", "~y", "a=1,2"]])
-def test_overrides_without_options_read_as_the_parser_reads_them(argv: list[str]) -> None:
-    """A command line of overrides only skips argparse (start-up); it must mean the same."""
-    from instantiate._run.app import plain_options
-
-    @main(config_dir=None, config_name="train")
-    def task(cfg: Any) -> None: ...
-
-    parsed = task.app.parser().parse_args(argv)  # type: ignore[attr-defined]
-    assert vars(plain_options(argv)) == vars(parsed)

@@ -115,8 +115,10 @@ def test_a_failing_job_does_not_stop_the_others(project: Path, launcher: str) ->
     assert jobs[1]["error"]["message"] == "lr=2 diverged"
     traceback = jobs[1]["error"]["traceback"]
     assert "in train" in traceback and traceback.endswith("ValueError: lr=2 diverged")
-    if launcher != "submitit-local":  # cloudpickle 3 ships __main__'s task as code without its source
-        assert 'raise ValueError(f"lr={cfg.lr} diverged")' in traceback
+    # the real file and line, also where cloudpickle carried the job (submitit): not <dynamic-code>
+    line = APP.splitlines().index('        raise ValueError(f"lr={cfg.lr} diverged")')
+    assert f'File "{project.resolve() / "train.py"}", line {line + 1}, in train' in traceback
+    assert 'raise ValueError(f"lr={cfg.lr} diverged")' in traceback
     root = Path(data["sweep_dir"])
     for num in (0, 2):
         directory = Path(jobs[num]["directory"])
@@ -124,7 +126,11 @@ def test_a_failing_job_does_not_stop_the_others(project: Path, launcher: str) ->
         assert {"config.yaml", "overrides.yaml", "run.yaml", "train.log", "result.txt"} <= {
             p.name for p in directory.iterdir()
         }
-        assert yaml.safe_load((directory / "overrides.yaml").read_text())[0] == f"lr={num + 1}"
+        # the task's overrides; the launcher's settings are the run's, in run.yaml
+        assert yaml.safe_load((directory / "overrides.yaml").read_text()) == [f"lr={num + 1}", "fail_at=2"]
+        run = yaml.safe_load((directory / "run.yaml").read_text())["_run_"]
+        assert run["overrides"] == [f"lr={num + 1}", "fail_at=2"]
+        assert f"++_run_.launcher={launcher}" in run["run_overrides"]
     assert "ValueError: lr=2 diverged" in (root / "1" / "train.log").read_text()
     assert not (root / "1" / "result.txt").exists()
     lines = done.stderr.splitlines()
@@ -134,7 +140,7 @@ def test_a_failing_job_does_not_stop_the_others(project: Path, launcher: str) ->
     assert any(re.fullmatch(r"\[\d/3\] ok +\d+\.\ds  #2 lr=3", line) for line in lines)
     assert f"  #1 lr=2: ValueError: lr=2 diverged  (log: {root}/1/train.log)" in lines
     if launcher == "submitit-local":
-        assert all(job["submitit_job_id"] for job in jobs)
+        assert all(job["engine_id"] for job in jobs)
         assert (root / ".submitit").is_dir()
 
 
@@ -158,8 +164,14 @@ def test_dry_run_from_the_command_line(project: Path) -> None:
 
 
 # -- Ctrl-C ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("launcher", ["basic", "processes"])
-def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(project: Path, launcher: str) -> None:
+@pytest.mark.parametrize(
+    ("launcher", "signum"),
+    [("basic", signal.SIGINT), ("processes", signal.SIGINT), ("basic", signal.SIGTERM)],
+)
+def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(
+    project: Path, launcher: str, signum: int
+) -> None:
+    """Ctrl-C, and SIGTERM (what `timeout` or a CI cancel sends) the same way: 130 and 143."""
     args = ["lr=1,2,3,4", "sleep=60", "slow_from=2", *LAUNCHER_ARGS[launcher]]
     with subprocess.Popen(
         [sys.executable, "train.py", "-m", *args],
@@ -180,12 +192,12 @@ def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(project: Path, la
                     break
             time.sleep(0.3)  # let the next job start sleeping
             interrupted_at = time.monotonic()
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signum)
             rest = process.stderr.read()
             code = process.wait()
         finally:
             watchdog.cancel()
-    assert code == 130, "".join(seen) + rest
+    assert code == 128 + signum, "".join(seen) + rest
     assert time.monotonic() - interrupted_at < 15  # the sleeping jobs were stopped, not waited for
     data = summary(project)
     assert data["interrupted"] is True and data["finished"] is False
@@ -198,7 +210,8 @@ def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(project: Path, la
     first = Path(data["jobs"][0]["directory"])
     assert (first / "result.txt").read_text() == "1"
     assert {"config.yaml", "overrides.yaml", "train.log"} <= {p.name for p in first.iterdir()}
-    assert "interrupted: stopping the sweep" in rest
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    assert f"interrupted ({name}): stopping the sweep" in rest
     assert re.search(r"sweep interrupted after .*: 1 ok, .*; summary: ", rest)
 
 
@@ -292,6 +305,34 @@ def test_a_third_party_launcher_from_an_entry_point(project: Path, site: Path) -
     assert (Path(data["sweep_dir"]) / "threads-were-here").read_text() == "2"
 
 
+SWEEPER = """
+from instantiate.sweepers import SweepRun, cartesian, new_sweep_directory
+
+
+def run_backwards(app, entries, base, repo, name, launcher, *, dry_run=False, verbose=False, allow=None):
+    planned = cartesian(entries, repo)[::-1]
+    directory = new_sweep_directory(base)
+    sweep = SweepRun(app, directory, name, launcher, len(planned), sweeper="backwards", allow=allow)
+    sweep.launch([sweep.prepare(app.compose(job.overrides), job) for job in planned])
+    return sweep.finish()
+"""
+
+
+def test_a_third_party_sweeper_from_an_entry_point(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "sweeper-site"
+    root.mkdir()
+    publish(root, "thirdparty-sweeper", {"instantiate.sweepers": {"backwards": "backwards:run_backwards"}})
+    (root / "backwards.py").write_text(SWEEPER)
+    done = multirun(project, "lr=1,2,3", "_run_.sweeper=backwards", path=(root,))
+    assert done.returncode == 0, done.stderr
+    data = summary(project)
+    assert data["sweeper"] == "backwards"
+    assert [job["value"] for job in data["jobs"]] == [30, 20, 10]
+    unknown = multirun(project, "lr=1,2", "_run_.sweeper=backward", path=(root,))
+    assert "unknown sweeper 'backward'. Did you mean 'backwards'?" in unknown.stderr
+    assert "The sweepers: backwards, basic, optuna" in unknown.stderr
+
+
 def test_entry_points_are_read_only_for_a_name_that_is_not_built_in(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,46 +375,142 @@ def test_the_optuna_sweeper_without_optuna_says_what_to_install(monkeypatch: pyt
     assert info.value.hint == "pip install 'instantiate[optuna]'"
 
 
-# -- submitit's SLURM options -------------------------------------------------------------------------------
-def test_submitit_options_become_submitit_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
-    submitit = pytest.importorskip(
-        "submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'"
-    )
-    from instantiate._run.launchers.submitit import LocalLauncher, SlurmLauncher
+# -- submitit's SLURM options (the sbatch script they make on real SLURM: test_slurm.py) -------------------
+# Every option of Hydra's submitit launcher (hydra_plugins.hydra_submitit_launcher.config, 1.3):
+HYDRA_SUBMITIT_OPTIONS = {
+    "submitit_folder": "jobs/%j",
+    "timeout_min": 30,
+    "cpus_per_task": 8,
+    "gpus_per_node": 2,
+    "tasks_per_node": 2,
+    "mem_gb": 64,
+    "nodes": 1,
+    "name": "sweep",
+    "stderr_to_stdout": True,
+    "partition": "gpu",
+    "qos": "high",
+    "comment": "paper",
+    "constraint": "a100",
+    "exclude": "node1",
+    "gres": "gpu:2",
+    "cpus_per_gpu": 4,
+    "gpus_per_task": 1,
+    "mem_per_gpu": "40G",
+    "mem_per_cpu": "4G",
+    "account": "lab",
+    "signal_delay_s": 90,
+    "max_num_timeout": 2,
+    "additional_parameters": {"reservation": "paper"},
+    "array_parallelism": 4,
+    "setup": ["module load cuda"],
+    "srun_args": ["--cpu-bind=none"],
+}
 
-    options = {
-        "partition": "gpu",
-        "timeout_min": 30,
-        "gpus_per_node": 2,
+
+def test_every_hydra_submitit_option_reaches_submitit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'")
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # as on a SLURM node
+    monkeypatch.chdir(tmp_path)
+    assert set(launcher_options(launchers.lookup("submitit")) or []) == set(HYDRA_SUBMITIT_OPTIONS)
+    slurm = make_launcher("submitit", HYDRA_SUBMITIT_OPTIONS)
+    executor = slurm.executor(tmp_path, "train")
+    assert str(executor.folder).endswith("jobs/%j")
+    assert executor._executor.max_num_timeout == 2
+    sbatch = executor._executor.parameters  # what submitit writes as #SBATCH lines
+    expected = {
+        "time": 30,
         "cpus_per_task": 8,
-        "mem_gb": 64,
-        "array_parallelism": 4,
-        "name": "sweep",
-        "additional_parameters": {"reservation": "paper"},
-    }
-    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # pretend this is a SLURM node
-    slurm = SlurmLauncher(**options)
-    assert slurm.parameters == {
-        "timeout_min": 30,
+        "gpus_per_node": 2,
+        "ntasks_per_node": 2,
+        "mem": "64GB",
         "nodes": 1,
-        "tasks_per_node": 1,
-        "cpus_per_task": 8,
-        "gpus_per_node": 2,
-        "mem_gb": 64,
-        "name": "sweep",
-        "slurm_partition": "gpu",
-        "slurm_array_parallelism": 4,
-        "slurm_additional_parameters": {"reservation": "paper"},
+        "job_name": "sweep",
+        "stderr_to_stdout": True,
+        "partition": "gpu",
+        "qos": "high",
+        "comment": "paper",
+        "constraint": "a100",
+        "exclude": "node1",
+        "gres": "gpu:2",
+        "cpus_per_gpu": 4,
+        "gpus_per_task": 1,
+        "mem_per_gpu": "40G",
+        "mem_per_cpu": "4G",
+        "account": "lab",
+        "signal_delay_s": 90,
+        "additional_parameters": {"reservation": "paper"},
+        "array_parallelism": 4,
+        "setup": ["module load cuda"],
+        "srun_args": ["--cpu-bind=none"],
     }
-    slurm_names = submitit.SlurmExecutor._valid_parameters()
-    generic = submitit.AutoExecutor._valid_parameters()
-    for key in slurm.parameters:
-        assert key in generic or key.removeprefix("slurm_") in slurm_names
+    assert {key: sbatch.get(key) for key in expected} == expected
     monkeypatch.setattr("shutil.which", lambda name: None)  # and a machine without SLURM
     with pytest.raises(ConfigError, match="this machine has no 'srun'"):
         make_launcher("submitit", {"partition": "gpu"})
-    # the local executor takes the same options, ignoring SLURM's
-    assert LocalLauncher(**options).cluster == "local"
+
+
+def test_submitit_local_takes_the_same_options_and_says_which_it_ignores(tmp_path: Path) -> None:
+    pytest.importorskip("submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'")
+    local = make_launcher("submitit-local", {**HYDRA_SUBMITIT_OPTIONS, "submitit_folder": str(tmp_path)})
+    executor = local.executor(tmp_path, "train")
+    assert executor.max_num_timeout == 2
+    assert {k: executor.parameters[k] for k in ("timeout_min", "tasks_per_node", "signal_delay_s")} == {
+        "timeout_min": 30,
+        "tasks_per_node": 2,
+        "signal_delay_s": 90,
+    }
+    notes: list[str] = []
+    local.announce(types.SimpleNamespace(note=notes.append))
+    assert notes == [
+        "submitit-local ignores the SLURM-only options account, additional_parameters, array_parallelism, "
+        "comment, constraint, cpus_per_gpu, exclude, gpus_per_task, gres, mem_per_cpu, mem_per_gpu, "
+        "partition, qos, srun_args"
+    ]
+    with pytest.raises(ConfigError) as info:
+        make_launcher("submitit-local", {"nodes": 2})
+    assert "nodes=2: the local executor runs on one node" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("options", "message", "path"),
+    [
+        (
+            {"timeout_min": 1, "signal_delay_s": 60},
+            "signal_delay_s=60 warns the job before it starts: its time limit is timeout_min=1 (60 s)",
+            "_run_.submitit-local.signal_delay_s",
+        ),
+        ({"max_num_timeout": -1}, "max_num_timeout must be an integer of 0 or more, not -1", None),
+        ({"srun_args": "--x"}, "srun_args must be a list of strings, not '--x'", None),
+        ({"mem_per_gpus": "1G"}, "has no option 'mem_per_gpus'. Did you mean 'mem_per_gpu'?", None),
+    ],
+)
+def test_submitit_options_that_cannot_be_honoured_are_refused_by_name(
+    options: dict[str, Any], message: str, path: str | None
+) -> None:
+    pytest.importorskip("submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'")
+    with pytest.raises(ConfigError) as info:
+        make_launcher("submitit-local", options)
+    assert message in info.value.message
+    key = next(iter(options))
+    assert info.value.path == (path or f"_run_.submitit-local.{key}")
+
+
+def test_the_warning_before_the_time_limit_fits_a_short_job() -> None:
+    """Hydra's 120 s, but at most half the limit: with timeout_min=1 the job is not warned at once."""
+    pytest.importorskip("submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'")
+    assert make_launcher("submitit-local", {}).signal_delay_s == 120
+    assert make_launcher("submitit-local", {"timeout_min": 1}).signal_delay_s == 30
+
+
+def test_a_multi_task_job_reports_the_first_tasks_result(project: Path) -> None:
+    """As Hydra does: each task runs the job; submitit's result() would refuse a job of two tasks."""
+    done = multirun(project, "lr=1,2", *LAUNCHER_ARGS["submitit-local"], "_run_.submitit.tasks_per_node=2")
+    assert done.returncode == 0, done.stderr
+    jobs = summary(project)["jobs"]
+    assert [(job["status"], job["value"]) for job in jobs] == [("ok", 10), ("ok", 20)]
+    assert (Path(jobs[0]["directory"]) / "train.log").read_text().count("run train in") == 2
 
 
 def test_submitit_local_falls_back_to_the_submitit_options(tmp_path: Path) -> None:
@@ -401,7 +538,8 @@ def test_a_ported_configs_launcher_choice_and_options(tmp_path: Path) -> None:
         "    backend: loky\n  sweeper:\n    params: {}\n"
     )
     (conf / "slurm.yaml").write_text(
-        "hydra:\n  launcher:\n    partition: dev\n    name: ${hydra.job.name}\n    submitit_folder: x\n"
+        "hydra:\n  launcher:\n    _target_: hydra_plugins.hydra_submitit_launcher.SlurmLauncher\n"
+        "    partition: dev\n    name: ${hydra.job.name}\n    submitit_folder: x\n    mem_per_gpu: 8G\n"
     )
     app = main(config_dir=str(conf), config_name="train")(lambda cfg: None).app
     assert configured_launcher(app.compose(["hydra/launcher=joblib"])) == (
@@ -413,21 +551,20 @@ def test_a_ported_configs_launcher_choice_and_options(tmp_path: Path) -> None:
     slurm = main(config_dir=str(conf), config_name="slurm")(lambda cfg: None).app
     assert configured_launcher(slurm.compose(["hydra/launcher=submitit_slurm"])) == (
         "submitit",
-        {"partition": "dev", "name": "<lambda>"},  # ${hydra.job.name}: the run's name, mirrored
+        # ${hydra.job.name}: the run's name, mirrored; every option of Hydra's is kept
+        {"partition": "dev", "name": "<lambda>", "submitit_folder": "x", "mem_per_gpu": "8G"},
         "hydra.launcher",
     )
+    # one Hydra's submitit launcher does not have is refused by name, not dropped
+    with pytest.raises(ConfigError) as info:
+        make_launcher(
+            *configured_launcher(slurm.compose(["hydra/launcher=submitit_local", "+hydra.launcher.gpu=1"]))
+        )
+    assert info.value.path == "hydra.launcher.gpu"
+    assert "launcher 'submitit-local' has no option 'gpu'" in info.value.message
 
 
-# -- ray -------------------------------------------------------------------------------------------
-def test_the_ray_launcher_on_ray(project: Path) -> None:
-    pytest.importorskip(
-        "ray", reason="ray is not installed (pip install 'instantiate[ray]'); too large for CI"
-    )
-    done = multirun(project, "lr=1,2", "fail_at=2", "--launcher", "ray", "_run_.ray.init.num_cpus=2")
-    assert done.returncode == 1, done.stderr
-    assert [job["status"] for job in summary(project)["jobs"]] == ["ok", "failed"]
-
-
+# -- ray (on real ray: test_ray.py) -------------------------------------------------------------------
 class Ref:
     """A stand-in for ray's ObjectRef: hashable, holding the finished task's result."""
 
@@ -499,7 +636,7 @@ def test_the_ray_launcher_through_rays_documented_calls(
     result = run_sweep(app, ["lr=1,2,3", "_run_.launcher=ray", "_run_.ray.remote.num_gpus=1"])
     assert [job.status for job in result.jobs] == ["ok", "failed", "ok"]
     assert fake.calls[0] == ("init", {})
-    assert fake.calls[1] == ("remote", {"num_gpus": 1})
+    assert fake.calls[1] == ("remote", {"max_retries": 0, "num_gpus": 1})  # a crashed job runs once
     assert fake.calls.count(("submit",)) == 3 and fake.calls[-1] == ("shutdown",)
     with pytest.raises(ConfigError, match="init must be a mapping"):
         make_launcher("ray", {"init": "auto"})

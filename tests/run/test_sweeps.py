@@ -7,6 +7,7 @@ Ctrl-C) is exercised in test_launchers.py.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,10 @@ from instantiate._compose.searchpath import Repository
 from instantiate._run.launchers.base import JobOutcome, portable
 from instantiate._run.multirun import run_sweep
 from instantiate._run.progress import Progress, duration
+from instantiate._run.sweepers.registry import configured_sweeper
 from instantiate._run.sweeps import (
     SUMMARY_FILE,
     cartesian,
-    configured_sweeper,
     override_dirname,
     sweep_entries,
 )
@@ -281,12 +282,13 @@ def test_failures_are_recorded_and_the_others_still_run(conf: Path) -> None:
 
 def test_sweeper_and_its_errors(conf: Path) -> None:
     app = make_app(conf)
-    assert configured_sweeper(app.compose([])) == "basic"
-    assert configured_sweeper(app.compose(["_run_.sweeper=optuna"])) == "optuna"
-    assert configured_sweeper(app.compose(["hydra/sweeper=optuna"])) == "optuna"
+    assert configured_sweeper(app.compose([]))[0] == "basic"
+    assert configured_sweeper(app.compose(["_run_.sweeper=optuna"]))[0] == "optuna"
+    assert configured_sweeper(app.compose(["hydra/sweeper=optuna"]))[0] == "optuna"
     with pytest.raises(ConfigError) as info:
         configured_sweeper(app.compose(["_run_.sweeper=grid"]))
-    assert "unknown sweeper 'grid'; the sweepers are basic, optuna" in info.value.message
+    assert "unknown sweeper 'grid'. The sweepers: basic, optuna" in info.value.message
+    assert info.value.hint == "a package adds one under the entry-point group 'instantiate.sweepers'"
 
 
 # -- pieces ----------------------------------------------------------------------------------------
@@ -346,6 +348,40 @@ def test_a_bar_on_a_terminal_but_not_under_ci(monkeypatch: pytest.MonkeyPatch) -
     assert "[######------------------] 1/4" in text
     monkeypatch.setenv("CI", "true")
     assert not Progress(4, Terminal()).bar
+
+
+def test_the_bar_draws_what_the_jobs_print_above_itself_and_ends_with_a_newline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    stream = Terminal()
+    progress = Progress(2, stream)
+    monkeypatch.setattr(sys, "stderr", stream)  # the terminal the jobs' log lines also go to
+    progress.started(0, "lr=1")
+    with progress.above():
+        handler = logging.StreamHandler()  # as a job's console logging is made: on sys.stderr
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.emit(logging.LogRecord("job", logging.INFO, __file__, 1, "a log line", None, None))
+        print("printed", file=sys.stderr)
+    assert sys.stderr is stream
+    progress.finished(0, "lr=1", "ok", 0.5)
+    progress.close()
+    progress.note("sweep finished")
+    lines = stream.getvalue().split("\n")
+    bar = r"\r\033\[K\[[#-]{24}\] \d/2  \d+\.\ds(  running #0)?"
+    # each printed line replaces the bar on its line and the bar is drawn again below it
+    assert re.fullmatch(bar + r"\r\033\[Ka log line", lines[0])
+    assert re.fullmatch(bar + r"\r\033\[Kprinted", lines[1])
+    assert re.fullmatch(bar + r"\r\033\[K\[1/2\] ok         0\.5s  #0 lr=1", lines[2])
+    assert re.fullmatch(f"({bar})+", lines[3])  # the last bar, on its own line
+    assert lines[4:] == ["sweep finished", ""]  # after close: plain lines, no bar redrawn
 
 
 def test_outcomes_are_plain_records() -> None:

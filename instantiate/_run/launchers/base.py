@@ -3,8 +3,11 @@
 A launcher is any object with ``launch(jobs, reporter)``. It runs each `Job` with `run_job`
 (which never raises for a failing task: it returns a failed `JobOutcome`), calls
 ``reporter.finished(outcome)`` as each job ends (and ``reporter.started(job)`` when it knows a job
-began), and returns when every job has ended. On ``KeyboardInterrupt`` it stops or cancels what
-it started and lets the interrupt propagate; jobs it never reported count as not run.
+began), and returns when every job has ended. A launcher that queues jobs in an engine tells
+``reporter.queued(job, engine_id)`` (the job is then ``pending``, with its engine's id) and may
+``reporter.note(text)``. On ``KeyboardInterrupt`` (Ctrl-C, and SIGTERM, which the sweep turns
+into one) it stops or cancels what it started and lets the interrupt propagate; jobs it never
+reported started count as not run.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ class JobOutcome:
     """
 
     index: int | None
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed", or as the engine saw the job end: "cancelled", "timeout"
     value: Any = None
     error: JobError | None = None
     elapsed: float = 0.0
@@ -69,9 +72,13 @@ class Reporter(Protocol):
 
     directory: Path  # the sweep directory; a launcher may keep its own files under it
 
+    def queued(self, job: Job, engine_id: str) -> None: ...
+
     def started(self, job: Job) -> None: ...
 
     def finished(self, outcome: JobOutcome) -> None: ...
+
+    def note(self, text: str) -> None: ...
 
 
 class Launcher(Protocol):
@@ -103,12 +110,15 @@ def run_job(job: Job) -> JobOutcome:
     return JobOutcome(job.index, "ok", portable(value), elapsed=time.perf_counter() - start)
 
 
-def failed_outcome(job: Job, error: BaseException, elapsed: float = 0.0) -> JobOutcome:
+def failed_outcome(
+    job: Job, error: BaseException, elapsed: float = 0.0, status: str = "failed"
+) -> JobOutcome:
     """The outcome of a job its launcher could not run or hear back from (a dead worker, a lost
-    SLURM job): the error is the launcher's, not the task's."""
+    SLURM job; ``status`` is ``cancelled`` or ``timeout`` when the engine says so): the error is
+    the launcher's, not the task's."""
     full = _format_traceback(error)
     append_to_log(job, full)
-    return JobOutcome(job.index, "failed", error=JobError.of(error, full), elapsed=elapsed)
+    return JobOutcome(job.index, status, error=JobError.of(error, full), elapsed=elapsed)
 
 
 def portable(value: Any) -> Any:

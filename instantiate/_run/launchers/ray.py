@@ -3,7 +3,8 @@
 Options (``_run_.ray``), as Hydra's ray launcher names them: ``init`` is passed to
 ``ray.init`` (``address: auto`` joins a running cluster; without it ray starts a local one,
 which is shut down when the sweep ends) and ``remote`` to ``ray.remote`` (``num_cpus``,
-``num_gpus``, ``max_retries``, ``resources``...). Workers must be able to import
+``num_gpus``, ``max_retries``, ``resources``...; ``max_retries`` is 0 unless given: a job whose
+worker dies runs once, where ray would retry it 3 times). Workers must be able to import
 ``instantiate`` and the task's module, as with any ray task. Ctrl-C cancels unfinished tasks.
 """
 
@@ -43,7 +44,9 @@ class RayLauncher:
                 )
         self.ray = import_ray()
         self.init = dict(init or {})
-        self.remote = dict(remote or {})
+        # ray re-runs a task whose worker died 3 times by default: a crashed job runs once here,
+        # as with every other launcher, unless max_retries asks for more
+        self.remote = {"max_retries": 0, **(remote or {})}
 
     def launch(self, jobs: Sequence[Job], reporter: Reporter) -> None:
         if not jobs:
@@ -53,7 +56,7 @@ class RayLauncher:
         if started_here:
             ray.init(**self.init)
         try:
-            task = ray.remote(**self.remote)(run_job) if self.remote else ray.remote(run_job)
+            task = ray.remote(**self.remote)(run_job)
             pending = {task.remote(job): job for job in jobs}
             for job in jobs:
                 reporter.started(job)

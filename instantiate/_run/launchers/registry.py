@@ -74,6 +74,8 @@ HYDRA_LAUNCHERS = {
     "submitit_local": "submitit-local",
     "ray": "ray",
 }
+# Launchers that honour every option of their Hydra counterpart: an unknown one is refused.
+_EVERY_OPTION = ("submitit", "submitit-local")
 # Launchers that read another's options when they have none of their own.
 _OPTIONS_FALLBACK = {"submitit-local": "submitit"}
 
@@ -105,6 +107,8 @@ def make_launcher(name: str, options: Mapping[str, Any], where: str | None = Non
     except ConfigError as error:
         if error.path is None:
             error.path = where
+        elif error.path in options or error.path in (known or ()):  # the option at fault, by name
+            error.path = f"{where}.{error.path}"
         raise
     if not callable(getattr(launcher, "launch", None)):
         raise ConfigError(
@@ -164,8 +168,8 @@ def _hydra_options(cfg: Any, name: str) -> dict[str, Any]:
     known = launcher_options(factory) or []
     options = {}
     for key in section:
-        if key not in known:
-            continue  # Hydra's own keys (_target_, submitit_folder, ...)
+        if key == "_target_" or (key not in known and name not in _EVERY_OPTION):
+            continue  # Hydra's class, and what other ported launchers have that ours do not
         try:
             value = section[key]
         except ConfigError:  # ${hydra.job.name} and the like exist only in Hydra's own config

@@ -52,6 +52,7 @@ def run_grid(
         sweep.launch(jobs)
     except KeyboardInterrupt:  # while the job directories were being made
         sweep.interrupted = True
+        sweep.signal = sweep.signal or 2
         for job in planned[len(sweep.records) :]:
             sweep.records.append(JobRecord(len(sweep.records), job.overrides, job.point, None))
     return sweep.finish()

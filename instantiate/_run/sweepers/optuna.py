@@ -246,6 +246,7 @@ def run_optuna(
             sweep.summary_extra["optuna"]["best"] = _best(study)
     except KeyboardInterrupt:
         sweep.interrupted = True
+        sweep.signal = sweep.signal or 2
     finally:
         for trial in waiting:
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
