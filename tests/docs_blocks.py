@@ -48,10 +48,12 @@ def normalise(text: str, directories: Iterable[Path]) -> str:
 
     The page's working directory and the checkout read as ~/instantiate; a date with a time of
     day (2026-11-26 17:01:51,320 and 2026-11-26/17-01-51, with a _1 suffix) as <time>; a duration
-    in seconds (0.2s), with the spaces before it that align a column, as " <secs>".
+    in seconds (0.2s), with the spaces before it that align a column, as " <secs>"; spaces at
+    the end of a line are dropped.
     """
     for directory in directories:
         text = text.replace(str(directory), HOME_SHOWN)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
     return DURATION.sub(" <secs>", TIMESTAMP.sub("<time>", text))
 
 

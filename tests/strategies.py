@@ -293,3 +293,132 @@ def yaml_documents(draw: st.DrawFn) -> str:
             inner = draw(grammar_text).replace("\\", "\\\\").replace('"', '\\"')
             lines.append(f'{name}_sub:\n  k: "{inner}"\n  l: ["{inner}", 1]')
     return "\n".join(lines)
+
+
+def angles(value: Any) -> Any:
+    """The same config in the ``$<...>`` spelling: each ``${`` and its own ``}`` (not a dict's)."""
+    if isinstance(value, dict):
+        return {k: angles(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [angles(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    out: list[str] = []
+    closers: list[str] = []
+    i = 0
+    while i < len(value):
+        if value.startswith("${", i):
+            out.append("$<")
+            closers.append(">")
+            i += 2
+            continue
+        char = value[i]
+        if char == "{":
+            closers.append("}")
+        elif char == "}" and closers:
+            char = closers.pop()
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+# -- OmegaConf-shaped expressions: nested interpolations in keys and names, list/dict arguments --
+
+PARITY_CONFIG: dict[str, Any] = {
+    "a": {"b": 1, "c": "x", "d": {"e": 2.5}, "0": "zero"},
+    "k": "b",
+    "n": "a",
+    "m": "d",
+    "l": [10, 20, {"z": True}],
+    "i": "1",
+    "s": "a.b",
+    "t": "test",
+    "z": None,
+}
+"""The config that ``omegaconf_expressions`` refer into (as the value of key ``v``)."""
+
+_KEY_WORDS = ["a", "b", "c", "d", "e", "k", "n", "m", "l", "i", "s", "t", "z", "0", "1", "2", "nope"]
+_RESOLVERS = ["test", "test", "test", "oc.select", "oc.decode", "oc.create", "oc.dict.keys", "oc.dict.values"]
+# Paths and keys that exist in PARITY_CONFIG, so that most expressions have a value to compare.
+_PATHS = ["a", "a.b", "a.c", "a.d.e", "a[d].e", "a[0]", "a.0", "l[0]", "l.1", "l[2].z", "k", "n", "s", "z"]
+_KEYS = ["${k}", "${n}", "${m}", "${i}", "${ k }", "${oc.select:k}", "${test:b}", "${test:'d'}", "${a.c}"]
+_ATOMS = ["1", "-2", "0.5", "1e3", "1_000", "true", "NULL", "abc", "a b", "'q'", '"d q"', "''", "-", "x-y"]
+_ATOMS += [
+    "inf",
+    "01",
+    "1__0",
+    "1.e3",
+    "+5",
+    "\\,",
+    "\\[1\\]",
+    "a",
+    "a.d",
+    "l",
+    "'[1, ${a.b}]'",
+    "'{a: ${k}}'",
+]
+_DICT_KEYS = ["a", "b", "1", "null", "x y", "a-b"]
+_SPACE = st.sampled_from(["", "", " "])
+
+
+def _path(depth: int) -> st.SearchStrategy[str]:
+    key = st.sampled_from(_KEY_WORDS)
+    if depth > 0:
+        key = st.one_of(key, st.sampled_from(_KEYS), st.deferred(lambda: _interpolation(depth - 1)))
+    step = st.tuples(st.sampled_from([".", ".", "[]"]), key).map(
+        lambda s: f"[{s[1]}]" if s[0] == "[]" else f".{s[1]}"
+    )
+    composed = st.tuples(st.sampled_from(["", "", ".", ".."]), key, st.lists(step, max_size=2)).map(
+        lambda p: p[0] + p[1] + "".join(p[2])
+    )
+    known = st.sampled_from(_PATHS)
+    if depth > 0:  # a known path with one key given by an interpolation
+        known = st.one_of(
+            known,
+            st.sampled_from(["a.{}", "a[{}]", "{}.b", "{}", "a.{}.e", "l[{}]", "l.{}"]).flatmap(
+                lambda shape: st.sampled_from(_KEYS).map(shape.format)
+            ),
+        )
+    return st.one_of(composed, known, known)
+
+
+def _element(depth: int) -> st.SearchStrategy[str]:
+    atom = st.sampled_from(_ATOMS)
+    if depth <= 0:
+        return atom
+    inner = st.deferred(lambda: _element(depth - 1))
+    return st.one_of(
+        atom,
+        st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(st.tuples(st.sampled_from(_DICT_KEYS), inner), max_size=3).map(
+            lambda pairs: "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+        ),
+        st.deferred(lambda: _interpolation(depth - 1)),
+        st.deferred(lambda: _interpolation(depth - 1)).map(lambda i: f"'{i}'"),
+    )
+
+
+def _interpolation(depth: int) -> st.SearchStrategy[str]:
+    ref = st.tuples(_SPACE, _path(depth), _SPACE).map(lambda p: "${" + "".join(p) + "}")
+    name = st.sampled_from(_RESOLVERS)
+    if depth > 0:
+        name = st.one_of(name, st.just("${t}"))
+    args = st.lists(st.tuples(_SPACE, _element(depth), _SPACE).map("".join), max_size=3).map(",".join)
+    call = st.tuples(name, _SPACE, args).map(lambda c: "${" + c[0] + c[1] + ":" + c[2] + "}")
+    return st.one_of(ref, call)
+
+
+def _spoil(text: str, piece: str, at: int) -> str:
+    at = at % (len(text) + 1)
+    return text[:at] + piece + text[at:]
+
+
+omegaconf_expressions = st.one_of(
+    _interpolation(2),
+    st.tuples(st.sampled_from(["", "x ", "a-"]), _interpolation(2), st.sampled_from(["", " y"])).map("".join),
+    st.tuples(_interpolation(2), st.sampled_from(GRAMMAR_PIECES), st.integers(0, 60)).map(
+        lambda s: _spoil(*s)
+    ),
+)
+"""``${...}`` expressions as OmegaConf 2.3 writes them (nested in keys, names and list/dict
+arguments), some spoiled by one stray grammar piece, to refer into ``PARITY_CONFIG``."""

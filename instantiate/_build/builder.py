@@ -32,7 +32,7 @@ from .plan import cached_plan
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link
 from .signatures import Checked, call_problem, params_of
-from .policy import ACTIVE, Policy, current_policy, effective, judge_object
+from .policy import ACTIVE, BLOCKS, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -70,6 +70,7 @@ class Builder:
 
     __slots__ = (
         "adapted",
+        "approved",
         "building",
         "convert_none",
         "copying",
@@ -91,6 +92,8 @@ class Builder:
         self.registries = registries
         self.policy = policy
         self.targets = target_cache(registries[0])  # name -> Target, shared with every build
+        # Targets the policy allowed in this build, while the blocks active anywhere stay the same.
+        self.approved: tuple[int, dict[int, Target]] = (BLOCKS[0], {})
         self.memo: dict[int, Any] = {}  # id(node) -> its built object
         self.shared: set[int] = set()  # nodes some $<@path> refers to
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
@@ -159,6 +162,18 @@ class Builder:
             return self.target(node, link)
         finally:
             self.fresh, self.convert_none, self.recursive = outer
+
+    def judged(self, node: Any, link: Link, cached: Target | None) -> Target:
+        """The node's target, checked by the policy once per build (again if a block began or ended)."""
+        version, approved = self.approved
+        if cached is not None and version == BLOCKS[0] and approved.get(id(cached)) is cached:
+            return cached
+        target = self.resolve(node, link)
+        if version != BLOCKS[0]:
+            approved = {}
+            self.approved = (BLOCKS[0], approved)
+        approved[id(target)] = target  # kept alive here, so its id is not reused
+        return target
 
     def judge(self, obj: Any, text: str) -> None:
         """The evaluator's check on what a ``$<@path:chain>`` calls or hands on."""
@@ -411,7 +426,7 @@ class Builder:
         name = node["_target_"]
         target = self.targets.get(name) if name.__class__ is str else None
         if target is None or self.policy is not None or target.denied or ACTIVE:
-            target = self.resolve(node, link)
+            target = self.judged(node, link, target)
         args = kwargs.pop("_args_", _NO_ARGS)
         if args.__class__ is not list:
             args = self.positionals(args, node, link)

@@ -105,8 +105,10 @@ class Policy:
 
 DEFAULT = Policy((), trusted=False)
 _policy: contextvars.ContextVar[Policy | None] = contextvars.ContextVar("instantiate_policy", default=None)
-# Allowlists of every active block in the process (changed under the lock).
+# Allowlists of every active block in the process (changed under the lock), and how many
+# times that list changed: a builder's verdicts hold while the count stays the same.
 ACTIVE: list[Allowlist] = []
+BLOCKS = [0]
 _lock = _thread.allocate_lock()  # threading.Lock, without importing threading
 
 
@@ -139,6 +141,7 @@ class allowed_targets:
         token = _policy.set(Policy((layer, *outer.layers), outer.trusted))
         with _lock:
             ACTIVE.append(layer)
+            BLOCKS[0] += 1
         self._entered.append((token, layer))
         return self
 
@@ -146,6 +149,7 @@ class allowed_targets:
         token, layer = self._entered.pop()
         with _lock:
             ACTIVE[:] = [active for active in ACTIVE if active is not layer]
+            BLOCKS[0] += 1
         _policy.reset(token)
 
 

@@ -91,6 +91,7 @@ class Recipe:
         self._built: dict[Any, Any] = {}  # name -> object, in the order they finished building
         self._seen_in_memo = 0
         self._closed: set[int] = set()
+        self._is_closed = False  # set by close(): nothing is built after it
         self._lock = _thread.RLock()  # reentrant: a constructor may ask the recipe for more
 
     # -- reading ------------------------------------------------------------------------------
@@ -102,11 +103,22 @@ class Recipe:
     def __getitem__(self, name: Any) -> Any:
         built = self._built.get(name, _NOTHING)
         if built is _NOTHING:
-            with self._lock:
+            with self._lock:  # close() holds it too: a build is wholly before or after a close
                 built = self._built.get(name, _NOTHING)
                 if built is _NOTHING:
+                    if self._is_closed:
+                        raise self._closed_error(name)
                     built = self._build(name)
         return built
+
+    def _closed_error(self, name: Any) -> ConfigError:
+        return ConfigError(
+            f"{type(self).__name__} is closed: component {name!r} was not built before close() "
+            "(or the end of its with block), and nothing is built after it",
+            path=path_of(self._config._link, name) if name in self else None,
+            source=self._config.source,
+            hint="use the components inside the with block, or make a new recipe",
+        )
 
     def __contains__(self, name: object) -> bool:
         return name in self._config._link[0]
@@ -172,6 +184,7 @@ class Recipe:
         together as one ``CloseError`` (the first failure is its ``__cause__``).
         """
         with self._lock:
+            self._is_closed = True
             failures: list[tuple[str, Exception]] = []
             for name, obj in reversed(list(self._built.items())):
                 closer = None if id(obj) in self._closed else _closer(obj)

@@ -49,8 +49,14 @@ def check_allowed(target: Target, policy: Policy, path: Any = None, source: Any 
             (target.registered_as and policy.allows(target.registered_as)) or policy.allows(target.real_name)
         ):
             raise _refused(target, policy, path, source)
-    if target.denied and not policy.trusted and not any(
-        name in layer.exact for layer in policy.layers for name in (target.real_name, target.registered_as)
+    if (
+        target.denied
+        and not policy.trusted
+        and not any(
+            name in layer.exact
+            for layer in policy.layers
+            for name in (target.real_name, target.registered_as)
+        )
     ):
         raise _refused(target, policy, path, source)
 
@@ -212,6 +218,8 @@ def _descend(
                     + did_you_mean(attr, public)
                 ) from None
             obj = found
+        except TargetError:
+            raise
         except Exception as error:  # a lazy loader that failed, or a property that raised
             raise TargetError(
                 f"cannot find _target_ {name!r}: looking up {attr!r} on {where} raised "

@@ -23,7 +23,7 @@ from typing import Any, Callable, NoReturn
 from .._errors import OverrideError, did_you_mean
 from .override_functions import FUNCTIONS, PARAMETERS, call_function, format_wrapped
 from .override_literals import dotted_key, typed
-from .sweep_values import Sweep, is_finite_number
+from .sweep_values import ABSURD_VALUES, Sweep, is_finite_number, range_size
 
 
 class _NoValue(enum.Enum):
@@ -374,7 +374,10 @@ class _Parser:
         if not plain:
             return raw, None
         is_name = raw[0] in _ID_START and all(c in _KEY_CHARS and c != "$" for c in raw)
-        return typed(raw), raw if is_name else None
+        try:
+            return typed(raw), raw if is_name else None
+        except ValueError:  # an integer longer than Python reads (sys.int_max_str_digits)
+            self.fail(f"an integer of {len(raw):,} digits is too long to read", hint="quote it")
 
     def quoted(self, start: int) -> tuple[str, int]:
         """A quoted string at ``start``; a backslash escapes only a quote or the backslashes
@@ -504,6 +507,8 @@ class _Parser:
         step = 1 if step is None else step
         if step == 0:
             self.fail("range() step must not be zero", column=bound["step"][1])
+        if (size := range_size(start, stop, step)) > ABSURD_VALUES:
+            self.fail(f"range() of {size:,} values is more than any sweep can run", column=at)
         return Sweep("range", start=start, stop=stop, step=step)
 
     def make_interval(self, at: int, bound: dict[str, tuple[Any, int]]) -> Sweep:

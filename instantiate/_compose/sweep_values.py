@@ -18,6 +18,8 @@ from typing import Any
 from .._errors import OverrideError
 
 _SWEEP_KINDS = ("list", "choice", "range", "glob", "interval")
+# More values than any sweep could run: such a range() is refused where it is written.
+ABSURD_VALUES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -52,17 +54,36 @@ class Sweep:
         ]
         return f"Sweep({', '.join([repr(self.kind), *shown])})"
 
-    def expand(self, options: Sequence[str] | None = None) -> list[Any]:
-        """The concrete values of this sweep; a glob picks from ``options``, the group's names."""
-        values = self._values(options)
+    def size(self, options: Sequence[str] | None = None) -> int:
+        """How many values ``expand`` would give, counted without listing them."""
+        if self.kind in ("list", "choice"):
+            return len(self.items)
+        if self.kind == "range":
+            return range_size(self.start, self.stop, self.step)
+        if self.kind == "glob":
+            return len(self.expand(options))
+        return 0
+
+    def expand(self, options: Sequence[str] | None = None, limit: int = ABSURD_VALUES) -> list[Any]:
+        """The concrete values of this sweep; a glob picks from ``options``, the group's names.
+
+        A range of more than ``limit`` values is refused before any is made.
+        """
+        values = self._values(options, limit)
         if self.shuffle:
             random.shuffle(values)
         return values
 
-    def _values(self, options: Sequence[str] | None) -> list[Any]:
+    def _values(self, options: Sequence[str] | None, limit: int) -> list[Any]:
         if self.kind in ("list", "choice"):
             return copy.deepcopy(list(self.items))  # callers may mutate; the sweep stays intact
         if self.kind == "range":
+            size = range_size(self.start, self.stop, self.step)
+            if size > limit:
+                raise OverrideError(
+                    f"{self!r} has {size:,} values, more than the {limit:,} a sweep may have",
+                    hint="sweep fewer values (a larger step), or raise _run_.max_jobs",
+                )
             return _expand_range(self)
         if self.kind == "glob":
             if options is None:
@@ -94,6 +115,16 @@ def _expand_range(sweep: Sweep) -> list[Any]:
     return values
 
 
+def range_size(start: Any, stop: Any, step: Any) -> int:
+    """The number of values of ``range(start, stop, step)`` (floats too), computed exactly."""
+    if not all(is_finite_number(v) for v in (start, stop, step)) or not step:
+        raise OverrideError(f"range({start!r},{stop!r},{step!r}) needs finite numbers and a non-zero step")
+    if all(type(v) is int for v in (start, stop, step)):
+        return len(range(start, stop, step))
+    low, high, increment = (Decimal(repr(float(v))) for v in (start, stop, step))
+    return max(0, math.ceil((high - low) / increment))
+
+
 def is_finite_number(value: Any) -> bool:
     return type(value) in (int, float) and math.isfinite(value)  # bool is not a number here
 
@@ -102,4 +133,4 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
-__all__ = ["Sweep", "is_finite_number"]
+__all__ = ["ABSURD_VALUES", "Sweep", "is_finite_number", "range_size"]

@@ -65,6 +65,8 @@ def literal(text: str) -> Any:
 class Scanner:
     """Recursive descent over one string; ``pos`` is the index of the next character."""
 
+    what = "malformed interpolation in"  # how an error names the text
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
@@ -316,8 +318,7 @@ class Scanner:
     def fail(self, problem: str, pos: int | None = None) -> Any:
         at = self.pos if pos is None else pos
         raise InterpolationError(
-            f"malformed interpolation in {self.text!r}: {problem} (column {at + 1})\n"
-            f"    {self.text}\n    {' ' * at}^"
+            f"{self.what} {self.text!r}: {problem} (column {at + 1})\n    {self.text}\n    {' ' * at}^"
         )
 
 

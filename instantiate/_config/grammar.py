@@ -141,6 +141,7 @@ class _Parser(Scanner):
 
     def single_element(self) -> Any:
         """The whole text as one argument value (OmegaConf's ``singleElement``)."""
+        self.what = "cannot read the value"
         text = self.text
         if not text.strip(" \t"):
             self.fail("expected a value, not empty text")

@@ -384,8 +384,8 @@ class Evaluator:
         if resolver.use_cache:
             try:
                 cache_key = (name, args)
-                if cache_key in self.tree.cache:
-                    return self.tree.cache[cache_key], None
+                if cache_key in self.tree.cache:  # a cached list or dict is a node again
+                    return self.result(self.tree.cache[cache_key], holder, key, live=True)
             except TypeError:  # unhashable arguments are simply not cached
                 cache_key = None
         kwargs = {}
@@ -447,9 +447,12 @@ class Evaluator:
         if not 1 <= len(expr.args) <= 2:
             raise InterpolationError(f"{expr.text}: select takes a path and an optional default")
         where = self.argument(expr.args[0], holder, key)
-        up, keys = parse_path(str(where))
-        ref = Ref(up, keys, expr.text)
-        found, link = self.lookup(ref, holder, key, default=_NOT_FOUND)
+        try:
+            up, keys = parse_path(str(where))
+        except InterpolationError:  # no such path, as OmegaConf's oc.select reads it
+            found, link = _NOT_FOUND, None
+        else:
+            found, link = self.lookup(Ref(up, keys, expr.text), holder, key, default=_NOT_FOUND)
         if found is _NOT_FOUND:  # the default's default is null, as in OmegaConf's oc.select
             return (self.argument(expr.args[1], holder, key) if len(expr.args) == 2 else None), None
         return found, link

@@ -44,8 +44,11 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _MERGE = _TAG + "merge"
 # Explicit safe tags that are rare enough to hand to PyYAML's own constructors.
-# Aliases are copied, so a document could ask for exponentially many copies ("billion laughs").
-ALIAS_COPIES = 100_000
+# Aliases are copied, so a document could ask for exponentially many values ("billion laughs"):
+# the values all alias copies would create, counted on the node graph before copying, are bounded.
+ALIAS_VALUES = 1_000_000
+# Python refuses to read longer decimal integers (sys.int_max_str_digits); quadratic time above.
+INT_DIGITS = 4300
 _OTHER_SAFE = {_TAG + t for t in ("timestamp", "binary", "set", "omap", "pairs", "map", "seq")}
 
 
@@ -128,7 +131,7 @@ def _parse_yaml(text: str, file: str | None) -> Any:
             return MarkedDict(shown)
         allow_deep_recursion()
         try:
-            return _Constructor(loader, shown).construct(node)
+            return _Constructor(loader, shown).construct_root(node)
         except RecursionError:
             raise ConfigError("invalid YAML: collections are nested too deeply", source=shown) from None
     finally:
@@ -143,7 +146,24 @@ class _Constructor:
         self.file = file
         self.seen: set[int] = set()
         self.in_progress: set[int] = set()
-        self.copies = 0
+        self.sizes: dict[int, int] = {}
+        self.copied = 0
+
+    def construct_root(self, node: Any) -> Any:
+        """The document's data; refused at once if aliases would make it too big."""
+        if node.__class__ is not ScalarNode and self.size(node) - len(self.sizes) > ALIAS_VALUES:
+            while True:  # point at the deepest node that alone is too big
+                inner = [c for c in _children(node) if self.size(c) > ALIAS_VALUES]
+                if not inner:
+                    break
+                node = inner[0]
+            raise self.error(
+                node,
+                f"YAML aliases here would create {self.size(node):,} values (at most "
+                f"{ALIAS_VALUES:,}); this looks like an alias bomb and is refused",
+                hint="write the repeated data once and refer to it with $<path> instead",
+            )
+        return self.construct(node)
 
     def construct(self, node: Any) -> Any:
         cls = node.__class__
@@ -153,12 +173,13 @@ class _Constructor:
         if key in self.in_progress:
             raise self.error(node, "a YAML alias refers to a node that contains it (a cycle)")
         if key in self.seen:  # an alias: each place gets its own copy, as OmegaConf does
-            self.copies += 1
-            if self.copies > ALIAS_COPIES:
+            self.copied += self.size(node)
+            if self.copied > ALIAS_VALUES:
                 raise self.error(
                     node,
-                    f"YAML aliases expand to more than {ALIAS_COPIES:,} copies; "
+                    f"YAML aliases here would create more than {ALIAS_VALUES:,} values in all; "
                     "this looks like an alias bomb and is refused",
+                    hint="write the repeated data once and refer to it with $<path> instead",
                 )
         self.seen.add(key)
         self.in_progress.add(key)
@@ -171,11 +192,28 @@ class _Constructor:
         self.in_progress.discard(key)
         return result
 
+    def size(self, node: Any) -> int:
+        """How many values constructing ``node`` creates (a node met again inside counts 1)."""
+        key = id(node)
+        size = self.sizes.get(key)
+        if size is None:
+            self.sizes[key] = 1  # a cycle ends here; construct() refuses it
+            size = 1 + sum(map(self.size, _children(node)))
+            self.sizes[key] = size
+        return size
+
     def scalar(self, node: ScalarNode) -> Any:
         tag, value = node.tag, node.value
         if tag == _STR:
             return value
         if tag == _INT:
+            if len(value) > INT_DIGITS and value.lstrip("+-").isdigit():
+                raise self.error(
+                    node,
+                    f"an integer of {len(value):,} digits is too long to read "
+                    f"(at most {INT_DIGITS:,} digits)",
+                    hint="quote it to keep it as text",
+                )
             if value.isdigit() and (value[0] != "0" or len(value) == 1):  # YAML 1.1: 0123 is octal
                 return int(value)
             return self.typed(node, self.loader.construct_yaml_int)
@@ -259,8 +297,17 @@ class _Constructor:
                 raise self.error(node, f"invalid {shown} value: {error.problem}") from None
             raise self.error(node, f"{node.value!r} is not a valid {shown} value") from None
 
-    def error(self, node: Any, message: str) -> ConfigError:
-        return ConfigError(message, source=f"{self.file}:{node.start_mark.line + 1}")
+    def error(self, node: Any, message: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(message, source=f"{self.file}:{node.start_mark.line + 1}", hint=hint)
+
+
+def _children(node: Any) -> list[Any]:
+    """The nodes directly inside a collection node (keys and values of a mapping)."""
+    if node.__class__ is ScalarNode or not isinstance(node.value, list):
+        return []
+    if node.__class__ is MappingNode:
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
 
 
 def _hashable(value: Any) -> bool:

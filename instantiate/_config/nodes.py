@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from .._errors import ConfigError, ConfigKeyError, InterpolationError, MissingValueError, did_you_mean
-from .grammar import BuiltRef, Concat, Expr, parse
+from .expressions import inner_exprs
+from .grammar import BuiltRef, parse
 from .interpolation import MISSING, Evaluator, Live, Tree, locate
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
@@ -460,11 +461,7 @@ def _resolved_for_export(evaluator: Evaluator, raw: str, link: Link, key: Any) -
 def _mentions_built(expr: Any) -> bool:
     if isinstance(expr, BuiltRef):
         return True
-    if isinstance(expr, Concat):
-        return any(_mentions_built(p) for p in expr.parts)
-    if isinstance(expr, Expr) and hasattr(expr, "args"):
-        return any(_mentions_built(a) for a in expr.args)
-    return False
+    return any(_mentions_built(p) for p in inner_exprs(expr))
 
 
 def _in_tree(link: Link) -> bool:

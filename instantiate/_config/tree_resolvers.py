@@ -42,7 +42,10 @@ def decode(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | Non
     if value is None:
         return None, None
     text = _text(value, expr, "the value oc.decode reads")
-    element = parse_element(text)
+    try:
+        element = parse_element(text)
+    except InterpolationError as error:
+        raise InterpolationError(f"{expr.text}: oc.decode {error.message}") from None
     if isinstance(element, Expr) and not isinstance(element, (ListArg, DictArg)):
         return ev.evaluate(element, holder, key)  # type: ignore[no-any-return]
     return ev.result(ev.argument(element, holder, key), holder, key)  # type: ignore[no-any-return]
@@ -51,6 +54,8 @@ def decode(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | Non
 def create(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | None]:
     """``oc.create:{a: 1}``: a node made here; its strings are interpolations, as in OmegaConf."""
     (value,) = _args(ev, expr, holder, key, 1, 1, "oc.create takes one dict, list or YAML text")
+    if value is None:
+        return None, None  # OmegaConf.create(None) is a null node
     if value.__class__ is str:
         from .loading import parse_yaml  # only when a config asks for it
 

@@ -69,7 +69,7 @@ class Progress:
             yield
             return
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _AboveBar(sys.stdout, self), _AboveBar(sys.stderr, self)
+        sys.stdout, sys.stderr = (_AboveBar(stream, self) if _isatty(stream) else stream for stream in saved)
         try:
             yield
         finally:
@@ -109,6 +109,8 @@ class Progress:
 class _AboveBar:
     """A stream (stdout, stderr) whose lines go above the progress bar: clear it, write, redraw."""
 
+    above_bar = True  # launchers that run jobs in other processes pass their output here (processes)
+
     def __init__(self, stream: TextIO, progress: Progress) -> None:
         self._stream = stream
         self._progress = progress
@@ -125,6 +127,11 @@ class _AboveBar:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _isatty(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def wants_bar(stream: Any) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 
 from .._compose.overrides import Override, format_value, parse_override, parse_overrides
 from .._compose.searchpath import Repository
-from .._compose.sweep_values import Sweep
+from .._compose.sweep_values import ABSURD_VALUES, Sweep
 from .._config.nodes import Config
 from .._errors import ConfigError, OverrideError
 from .jobs import Job
@@ -44,6 +44,17 @@ from .launchers.base import JobOutcome
 from .progress import Progress, duration
 
 SUMMARY_FILE = "summary.yaml"
+MAX_JOBS = 100_000  # default bound on a sweep's jobs (_run_.max_jobs), checked before expanding
+
+
+def max_jobs(cfg: Config) -> int:
+    """The bound ``_run_.max_jobs`` sets on the number of jobs of a sweep."""
+    value = cfg.select("_run_.max_jobs", default=MAX_JOBS)
+    if type(value) is not int or value < 1:
+        raise ConfigError(f"_run_.max_jobs must be a positive integer, not {value!r}", path="_run_.max_jobs")
+    return value
+
+
 _SUMMARY_EVERY = 2.0  # seconds: rewrite summary.yaml at most this often while jobs end
 
 
@@ -64,7 +75,7 @@ class Entry:
         override = self.override
         return f"{override.prefix}{override.key}={format_value(value)}"
 
-    def values(self, repo: Repository) -> list[Any]:
+    def values(self, repo: Repository, limit: int = ABSURD_VALUES) -> list[Any]:
         """The values this key takes; a ``glob()`` picks from the options of the config group."""
         sweep = self.override.value
         assert isinstance(sweep, Sweep)
@@ -77,7 +88,7 @@ class Entry:
                 hint="glob() is for groups (model=glob(*)); list values for a key: key=a,b,c",
             )
         try:
-            values = sweep.expand(options)
+            values = sweep.expand(options, limit)
         except OverrideError as error:
             raise self.error(error.message, hint=error.hint) from None
         if not values:
@@ -118,9 +129,23 @@ def _first_point(entries: Any, repo: Repository) -> list[str]:
     for entry in entries:
         if not entry.is_sweep:
             texts.append(entry.override.text)
+        elif entry.override.value.kind == "range":  # its first value, without listing them all
+            texts.append(entry.text(_first_of_range(entry)))
         elif entry.override.value.kind != "interval":
             texts.append(entry.text(entry.values(repo)[0]))
     return texts
+
+
+def _first_of_range(entry: Entry) -> Any:
+    sweep = entry.override.value
+    assert isinstance(sweep, Sweep)
+    try:
+        empty = sweep.size() == 0
+    except OverrideError as error:
+        raise entry.error(error.message) from None
+    if empty:
+        raise entry.error("it gives no values, so the sweep has no jobs")
+    return sweep.start if type(sweep.start) is int and type(sweep.step) is int else float(sweep.start or 0)
 
 
 def config_entries(cfg: Config) -> list[Entry]:
@@ -159,12 +184,31 @@ class PlannedJob:
     point: list[str]
 
 
-def cartesian(entries: Sequence[Entry], repo: Repository) -> list[PlannedJob]:
-    """Every combination, the first key varying slowest; fixed overrides keep their own text."""
+def cartesian(entries: Sequence[Entry], repo: Repository, max_jobs: int = MAX_JOBS) -> list[PlannedJob]:
+    """Every combination, the first key varying slowest; fixed overrides keep their own text.
+
+    A sweep of more than ``max_jobs`` jobs is refused before any value is listed.
+    """
+    jobs = 1
+    for entry in entries:
+        if entry.is_sweep:
+            sweep = entry.override.value
+            assert isinstance(sweep, Sweep)
+            if sweep.kind != "glob":
+                try:
+                    jobs *= sweep.size()
+                except OverrideError as error:
+                    raise entry.error(error.message) from None
+    if jobs > max_jobs:
+        raise ConfigError(
+            f"the sweep has {jobs:,} jobs, more than the {max_jobs:,} allowed",
+            path="_run_.max_jobs",
+            hint="sweep fewer values, or raise the bound: _run_.max_jobs=N",
+        )
     choices: list[list[tuple[str, bool]]] = []
     for entry in entries:
         if entry.is_sweep:
-            choices.append([(entry.text(value), True) for value in entry.values(repo)])
+            choices.append([(entry.text(value), True) for value in entry.values(repo, max_jobs)])
         else:
             choices.append([(entry.override.text, False)])
     return [
@@ -346,7 +390,9 @@ class SweepRun:
             if record is not None and record.status in ("not run", "pending"):
                 record.status = "running"
                 self.progress.started(record.num, record.label)
-                if time.monotonic() - self._written > _SUMMARY_EVERY:
+                # in process (basic), a job that ends the process is then listed as running
+                in_process = getattr(self.launcher, "in_process", False)
+                if in_process or time.monotonic() - self._written > _SUMMARY_EVERY:
                     self.write_summary()
 
     def note(self, text: str) -> None:
@@ -362,7 +408,12 @@ class SweepRun:
             record.outcome = outcome
             record.status = outcome.status
             self.progress.finished(record.num, record.label, outcome.status, outcome.elapsed, outcome.error)
-            if time.monotonic() - self._written > _SUMMARY_EVERY:
+            # A launcher that runs jobs in this process (basic) may be ended by one of them
+            # (os._exit, SIGKILL): the summary is then already true up to the last job.
+            if (
+                getattr(self.launcher, "in_process", False)
+                or time.monotonic() - self._written > _SUMMARY_EVERY
+            ):
                 self.write_summary()
 
     def _record(self, index: int | None) -> JobRecord | None:

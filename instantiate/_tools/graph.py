@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from .._config.expressions import inner_exprs
 from .._config.grammar import BuiltRef, Call, Concat, Expr, Ref, parse
 from .._config.interpolation import Evaluator, Placeholder
 from .._config.nodes import Config
@@ -420,12 +421,9 @@ def built_units(expr: Any) -> Iterator[BuiltRef]:
     """Every ``$<@...>`` inside a parsed string."""
     if isinstance(expr, BuiltRef):
         yield expr
-    elif isinstance(expr, Concat):
-        for part in expr.parts:
-            yield from built_units(part)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            yield from built_units(arg)
+        return
+    for part in inner_exprs(expr):  # text, arguments, list and dict literals, interpolated keys
+        yield from built_units(part)
 
 
 def evaluable_units(expr: Any) -> Iterator[Expr]:

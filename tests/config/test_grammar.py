@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import grammar_text
+from omegaconf import OmegaConf
+from strategies import PARITY_CONFIG, angles, grammar_text, omegaconf_expressions
 
-from instantiate import ConfigError, InterpolationError
+from instantiate import Config, ConfigError, InterpolationError, register_resolver
 from instantiate._config.grammar import (
     BuiltRef,
     Call,
@@ -311,3 +313,58 @@ def test_simple_reference_fast_path_agrees_with_the_parser(opener: str, path: st
     slow = _Parser(text).template()
     assert isinstance(slow, Ref)
     assert (fast.up, fast.keys, fast.text) == (slow.up, slow.keys, slow.text)
+
+
+# -- fuzzing against OmegaConf: nested interpolations in keys, list and dict arguments -----------
+
+
+def _plain(value: Any) -> Any:
+    """Comparable plain data from either side's reading."""
+    if OmegaConf.is_config(value):
+        value = OmegaConf.to_container(value, resolve=True)
+    elif isinstance(value, Config):
+        value = value.to_dict()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _test_resolver(*args: Any) -> Any:
+    return args[0] if len(args) == 1 else list(args)
+
+
+@settings(max_examples=600)
+@given(omegaconf_expressions)
+def test_omegaconf_expressions_read_as_omegaconf_reads_them(text: str) -> None:
+    """Only ConfigErrors escape; wherever OmegaConf gives a value, ours is equal (both spellings)."""
+    OmegaConf.register_new_resolver("test", _test_resolver, replace=True)
+    register_resolver("test", _test_resolver, replace=True)
+    data = {**PARITY_CONFIG, "v": text}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs: Any = _plain(OmegaConf.create(data)["v"])
+    except Exception:
+        theirs = _REFUSED
+    try:
+        ours: Any = _plain(Config(data)["v"])
+    except ConfigError:
+        ours = _REFUSED
+    if theirs is not _REFUSED and "$<" not in text:  # "$<" is text to OmegaConf, an opener to us
+        assert ours == theirs
+        if not any(c in text for c in "<>\\"):  # the same in the $<...> spelling
+            assert _plain(Config(angles(data))["v"]) == theirs
+
+
+_REFUSED = object()
+
+
+@settings(max_examples=2000)
+@given(omegaconf_expressions)
+def test_omegaconf_shaped_text_parses_or_raises_an_interpolation_error(text: str) -> None:
+    for spelling in (text, angles(text)):
+        result = _parse_or_config_error(spelling)
+        if isinstance(result, Expr):
+            assert result.text == spelling

@@ -279,7 +279,6 @@ def test_select_reads_a_path_with_an_optional_default() -> None:
     [
         ("$<select:>", "select takes a path and an optional default"),
         ("$<select:a,b,c>", "select takes a path and an optional default"),
-        ("$<select:'a..b'>", "a key must follow '.'"),
     ],
 )
 def test_select_errors(tmp_path: Path, call: str, words: str) -> None:
@@ -289,6 +288,13 @@ def test_select_errors(tmp_path: Path, call: str, words: str) -> None:
     assert error.path == "v"
     assert error.source == f"{file}:2"
     assert words in str(error)
+
+
+@pytest.mark.parametrize("path", ["a..b", "a.", "[]", "a b"])
+def test_select_of_a_path_that_cannot_exist_gives_the_default_as_omegaconf(path: str) -> None:
+    data = {"a": {"b": 1}, "v": f"${{oc.select:'{path}',fallback}}"}
+    assert OmegaConf.create(data).v == "fallback"
+    assert Config(data).v == "fallback"
 
 
 # -- $<@...> only while building ---------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from omegaconf import OmegaConf
+from strategies import angles
 
 from instantiate import (
     Config,
@@ -40,33 +41,6 @@ def _resolvers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     register_resolver("test", _args)
     yield
     OmegaConf.clear_resolver("test")
-
-
-def angles(value: Any) -> Any:
-    """The same config in the ``$<...>`` spelling: each ``${`` and its own ``}`` (not a dict's)."""
-    if isinstance(value, dict):
-        return {k: angles(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [angles(v) for v in value]
-    if not isinstance(value, str):
-        return value
-    out: list[str] = []
-    closers: list[str] = []
-    i = 0
-    while i < len(value):
-        if value.startswith("${", i):
-            out.append("$<")
-            closers.append(">")
-            i += 2
-            continue
-        char = value[i]
-        if char == "{":
-            closers.append("}")
-        elif char == "}" and closers:
-            char = closers.pop()
-        out.append(char)
-        i += 1
-    return "".join(out)
 
 
 def _plain(value: Any) -> Any:
@@ -385,3 +359,19 @@ def test_a_long_chain_is_an_interpolation_error(links: int) -> None:
     assert caught.value.path
     with pytest.raises(InterpolationError, match="recursion limit"):
         _ = Config(data).t.x
+
+
+def test_a_cached_resolver_list_reads_back_as_a_node_every_time() -> None:
+    register_resolver("pair", lambda x: [x, x], use_cache=True)
+    cfg = Config({"a": "${pair:1}", "b": "${pair:1}"})
+    assert isinstance(cfg.a, Config) and isinstance(cfg.b, Config)
+    assert cfg.to_dict() == {"a": [1, 1], "b": [1, 1]}
+
+
+def test_a_value_oc_decode_cannot_read_points_at_its_column() -> None:
+    cfg = Config.from_yaml("s: '[1, 2'\nv: ${oc.decode:${s}}\n", file="conf.yaml")
+    with pytest.raises(InterpolationError) as caught:
+        _ = cfg.v
+    assert (caught.value.path, caught.value.source) == ("v", "conf.yaml:2")
+    assert "${oc.decode:${s}}: oc.decode cannot read the value '[1, 2':" in str(caught.value)
+    assert "never closed with ']' (column 6)" in str(caught.value)

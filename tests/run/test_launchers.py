@@ -166,7 +166,12 @@ def test_dry_run_from_the_command_line(project: Path) -> None:
 # -- Ctrl-C ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("launcher", "signum"),
-    [("basic", signal.SIGINT), ("processes", signal.SIGINT), ("basic", signal.SIGTERM)],
+    [
+        ("basic", signal.SIGINT),
+        ("processes", signal.SIGINT),
+        ("basic", signal.SIGTERM),
+        ("submitit-local", signal.SIGTERM),
+    ],
 )
 def test_ctrl_c_keeps_finished_jobs_and_says_which_did_not_run(
     project: Path, launcher: str, signum: int
@@ -710,6 +715,46 @@ def test_a_job_with_a_task_workers_cannot_import_fails_with_the_reason(
     assert [job.status for job in result.jobs] == ["failed", "failed"]
     error = result.jobs[0].outcome.error  # type: ignore[union-attr]
     assert "pickle" in f"{error.type} {error.message}".lower()
+
+
+@pytest.mark.parametrize("launcher", ["basic", "processes"])
+def test_on_a_terminal_the_jobs_log_lines_go_above_the_bar(project: Path, launcher: str) -> None:
+    """Run under a pseudo-terminal, as a person runs it: each log line on its own line, not the bar's."""
+    import pty
+
+    master, child = pty.openpty()
+    env = environment()
+    env.pop("CI", None)  # a bar is drawn only for a person, not in a CI log
+    with subprocess.Popen(
+        [sys.executable, "train.py", "-m", "lr=1,2,3", *LAUNCHER_ARGS[launcher]],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=child,
+        stderr=child,
+    ) as process:
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: every writer has closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert process.wait(60) == 0
+    os.close(master)
+    text = b"".join(chunks).decode().replace("\r\n", "\n")  # the terminal turns \n into \r\n
+    lines = text.split("\n")
+    logged = [line for line in lines if "run train in" in line]
+    assert len(logged) == 3, text
+    for line in logged:  # whatever was on the line (the bar) was cleared before the log line
+        assert re.fullmatch(r"\[\d{4}-\d\d-\d\d [^\r]*\] - run train in \S+", line.split("\r\033[K")[-1]), (
+            line
+        )
+    assert re.fullmatch(r"(\r\033\[K\[#{24}\] 3/3  \d+\.\ds)+", lines[-3]), text  # the last bar, its own line
+    assert lines[-2].startswith("sweep finished in ") and lines[-1] == ""
 
 
 def test_processes_find_the_job_that_kills_its_worker_among_those_running_with_it() -> None:

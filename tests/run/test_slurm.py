@@ -263,8 +263,9 @@ def test_a_job_cancelled_with_scancel_is_cancelled_and_the_others_finish(
 def test_timeouts_are_requeued_up_to_max_num_timeout_then_reported(
     netns: str, project: Path, request: pytest.FixtureRequest
 ) -> None:
-    """Warned 55 s before its 1 min limit, a job is requeued once; one that times out again is a
-    timeout. SLURM holds a requeued job ~2 min before it runs again, so this test takes ~3 min."""
+    """Warned 110 s before its 2 min limit, a job is requeued once; one that times out again is a
+    timeout. slurmctld looks at time limits every 30 s or so (later on a busy machine), and holds
+    a requeued job ~2 min before it runs again, so this test takes ~4 min."""
     done = multirun(
         netns,
         project,
@@ -273,8 +274,8 @@ def test_timeouts_are_requeued_up_to_max_num_timeout_then_reported(
         "slow_once_at=2",  # sleeps only the first time
         "--launcher",
         "submitit",
-        "_run_.submitit.timeout_min=1",
-        "_run_.submitit.signal_delay_s=55",
+        "_run_.submitit.timeout_min=2",
+        "_run_.submitit.signal_delay_s=110",
         "_run_.submitit.max_num_timeout=1",
         "_run_.submitit.cpus_per_task=1",
         f"_run_.submitit.name={job_name(request)}",
@@ -286,7 +287,7 @@ def test_timeouts_are_requeued_up_to_max_num_timeout_then_reported(
     assert jobs[1]["value"]["attempt"] == 2  # it ran again after its requeue, and then ended
     assert (Path(jobs[0]["directory"]) / "attempts-0").read_text() == "2"
     message = jobs[0]["error"]["message"]
-    assert message.startswith("the job reached its time limit (timeout_min=1) and was not requeued")
+    assert message.startswith("the job reached its time limit (timeout_min=2) and was not requeued")
     assert "timed-out too many times" in message
     assert "[2/2] TIMEOUT" in done.stderr or "[1/2] TIMEOUT" in done.stderr
 

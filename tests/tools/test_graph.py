@@ -140,3 +140,19 @@ def test_a_malformed_interpolation_is_an_error_where_it_is_written(tmp_path: Pat
     with pytest.raises(InterpolationError) as caught:
         graph_of(tmp_path, "a:\n  _target_: builtins.dict\n  b: $<@x\n")
     assert (caught.value.path, caught.value.source) == ("a.b", f"{tmp_path / 'conf.yaml'}:3")
+
+
+def test_sharing_inside_list_and_dict_arguments_and_interpolated_keys(tmp_path: Path) -> None:
+    graph = graph_of(
+        tmp_path,
+        """
+        encoders: {big: {_target_: builtins.dict}, small: {_target_: builtins.dict}}
+        pick: small
+        model:
+          _target_: builtins.dict
+          listed: "$<oc.create:[$<@encoders.big>]>"
+          chosen: $<@encoders.$<pick>>
+        """,
+    )
+    shares = [(e.origin and e.origin.path, e.dest.path, e.path) for e in graph.edges if e.kind == "share"]
+    assert shares == [("model", "encoders.big", "model.listed"), ("model", "encoders.small", "model.chosen")]

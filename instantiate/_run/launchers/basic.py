@@ -9,7 +9,9 @@ from .base import Reporter, run_job
 
 
 class BasicLauncher:
-    """``basic``: every job in this process, one after another."""
+    """``basic``: every job in this process, one after another (summary.yaml rewritten after each)."""
+
+    in_process = True
 
     def launch(self, jobs: Sequence[Job], reporter: Reporter) -> None:
         for job in jobs:

@@ -16,7 +16,9 @@ class ProcessLauncher:
 
     Workers are started with ``start_method`` (``spawn`` by default: safe with threads and CUDA,
     and the same on every OS), so the task must be importable: a module-level function, as
-    ``@main`` makes it. Workers ignore Ctrl-C; the sweep stops them itself. A job whose worker
+    ``@main`` makes it. While the sweep draws a progress bar, what workers print (their jobs' log
+    lines) is passed to this process, which draws it above the bar. Workers ignore Ctrl-C; the
+    sweep stops them itself. A job whose worker
     dies fails as ``WorkerDied``; the jobs that shared the pool with it run again.
     """
 
@@ -52,13 +54,21 @@ class ProcessLauncher:
     def _pool(self, jobs: list[Job], workers: int, reporter: Reporter) -> tuple[list[Job], list[Job]]:
         """Run ``jobs`` in one pool; if it breaks: the jobs that were running, and those not started."""
         import multiprocessing
+        import sys
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
         context = multiprocessing.get_context(self.start_method)
         states = context.Array("b", len(jobs), lock=False)  # per job: 0 queued, 1 running, 2 ended
+        # a progress bar holds this terminal: workers send what they print here, to go above it
+        output, sender = (
+            context.Pipe(duplex=False) if getattr(sys.stderr, "above_bar", False) else (None, None)
+        )
         pool = ProcessPoolExecutor(
-            min(workers, len(jobs)), mp_context=context, initializer=_start_worker, initargs=(states,)
+            min(workers, len(jobs)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(states, sender),
         )
         suspects: list[Job] = []
         not_started: list[Job] = []
@@ -67,6 +77,7 @@ class ProcessLauncher:
             announced = [False] * len(jobs)
             while pending:
                 done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                _show(output)
                 for future in sorted(done, key=pending.__getitem__):
                     slot = pending.pop(future)
                     try:
@@ -84,7 +95,10 @@ class ProcessLauncher:
         except BaseException:
             _stop(pool)
             raise
+        finally:
+            _show(output)
         pool.shutdown()
+        _show(output)
         return suspects, not_started
 
 
@@ -92,19 +106,73 @@ class ProcessLauncher:
 _worker_states: Any = None
 
 
-def _start_worker(states: Any) -> None:
+def _start_worker(states: Any, sender: Any) -> None:
     import signal
+    import sys
 
     global _worker_states
     _worker_states = states
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sender is not None:
+        sys.stdout, sys.stderr = _Forward(sender, "1"), _Forward(sender, "2")
+
+
+class _Forward:
+    """A worker's stdout or stderr that sends each line to the sweep's process.
+
+    One write of at most ``PIPE_BUF`` bytes to a pipe is atomic, so workers share the pipe without
+    a lock (a worker that dies cannot leave one held) and lines never interleave.
+    """
+
+    def __init__(self, sender: Any, which: str) -> None:
+        self.sender = sender
+        self.which = which
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        if "\n" in self.pending:
+            lines, _, self.pending = self.pending.rpartition("\n")
+            self._send(lines + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            text, self.pending = self.pending, ""
+            self._send(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def _send(self, text: str) -> None:
+        import select
+
+        atomic = select.PIPE_BUF - 5  # a message is a 4-byte length, the stream, the text
+        data = text.encode("utf-8", "replace")
+        for start in range(0, len(data), atomic):
+            self.sender.send_bytes(self.which.encode() + data[start : start + atomic])
+
+
+def _show(output: Any) -> None:
+    """Write what the workers sent to this process's stdout or stderr (above the bar)."""
+    import sys
+
+    while output is not None and output.poll():
+        data = output.recv_bytes()
+        stream = sys.stdout if data[:1] == b"1" else sys.stderr
+        stream.write(data[1:].decode("utf-8", "replace"))
+        stream.flush()
 
 
 def _run_in_worker(job: Job, slot: int) -> JobOutcome:
+    import sys
+
     _worker_states[slot] = 1
     try:
         return run_job(job)
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
         _worker_states[slot] = 2
 
 

@@ -16,6 +16,7 @@ from ..sweeps import (
     SweepRun,
     cartesian,
     dry_run_text,
+    max_jobs,
     new_sweep_directory,
 )
 
@@ -33,7 +34,7 @@ def run_grid(
     allow: list[str] | None = None,
 ) -> SweepResult:
     """Run every combination of ``entries`` with ``launcher`` (named ``name``)."""
-    planned = cartesian(entries, repo)
+    planned = cartesian(entries, repo, max_jobs(base))
     configs = [_compose_job(app, num, job) for num, job in enumerate(planned)]
     if dry_run:
         print(dry_run_text(planned, name))

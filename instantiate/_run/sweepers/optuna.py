@@ -27,7 +27,7 @@ from ..._compose.sweep_values import Sweep
 from ..._config.nodes import Config
 from ..._errors import ConfigError
 from ..launchers.base import JobError
-from ..sweeps import Entry, JobRecord, PlannedJob, SweepResult, SweepRun, new_sweep_directory
+from ..sweeps import Entry, JobRecord, PlannedJob, SweepResult, SweepRun, max_jobs, new_sweep_directory
 
 DEFAULTS: dict[str, Any] = {
     "direction": "minimize",
@@ -182,6 +182,12 @@ def run_optuna(
     settings = optuna_settings(base)
     space = search_space(entries, repo, optuna, settings["log"])
     n_trials, batch = settings["n_trials"], settings["n_jobs"]
+    if n_trials > (bound := max_jobs(base)):
+        raise ConfigError(
+            f"optuna: {n_trials:,} trials, more than the {bound:,} jobs a sweep may have",
+            path="_run_.max_jobs",
+            hint="ask for fewer trials, or raise the bound: _run_.max_jobs=N",
+        )
     fixed = [entry.override.text for entry in entries if not entry.is_sweep]
     if dry_run:
         lines = [
