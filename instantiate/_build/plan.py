@@ -55,15 +55,17 @@ def cached_plan(config: Config, registries: Sequence[Names]) -> Step | None:
     key = () if link[2] is None else tuple(link_keys(link))
     generation = _targets._generation
     entry = tree.plans.get(key)
-    if entry is None or entry[1] != generation or entry[2] != registries:
-        entry = (_BUILT_ONCE, generation, tuple(registries))
+    # The node itself is part of the key: a copy at the same path (what _recursive_: false
+    # hands a target) is another node and gets a plan of its own.
+    if entry is None or entry[1] != generation or entry[2] != registries or entry[3] is not link[0]:
+        entry = (_BUILT_ONCE, generation, tuple(registries), link[0])
         tree.plans[key] = entry
         if COMPILE_AT > 1:
             return None
     plan = entry[0]
     if plan is _BUILT_ONCE:
         plan = compile_plan(tree, link, registries)
-        tree.plans[key] = (plan, generation, entry[2])
+        tree.plans[key] = (plan, generation, entry[2], link[0])
     return plan
 
 

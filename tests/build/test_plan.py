@@ -261,3 +261,25 @@ def test_side_effects_keep_the_builders_order_in_a_plan(plans_on_first_build: No
     built = instantiate(cfg)["top"]
     assert st.Logged.log == ["z", "arg", "a"] * 2
     assert list(built.kwargs) == ["z", "a"] and built.args[0].name == "arg"  # keyword order as written
+
+
+def test_a_copy_handed_to_a_target_and_changed_there_keeps_its_plan_apart() -> None:
+    """``_recursive_: false`` hands a copy of the node, at the same path: changed and built
+    there, it must not leave its plan to the original node."""
+    seen = []
+
+    def build_changed(node: Any) -> Any:
+        node.x = 99  # changes the copy, not the config
+        seen.extend(instantiate(node).x for _ in range(3))
+        return node
+
+    registry.register("plan_test_build_changed", build_changed, replace=True)
+    try:
+        cfg = Config({"outer": {"_target_": "plan_test_build_changed", "_recursive_": False,
+                                "node": {"_target_": "sample_targets.Point", "x": 1}}})  # fmt: skip
+        built = instantiate(cfg)
+    finally:
+        registry.unregister("plan_test_build_changed")
+    assert seen == [99, 99, 99]
+    assert [instantiate(cfg.outer.node).x for _ in range(3)] == [1, 1, 1]
+    assert built is not None
