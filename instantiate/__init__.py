@@ -84,7 +84,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Composition and the run's helpers are imported on first use."""
+    """Composition, the run's helpers and the version are read on first use."""
+    if name == "__version__":
+        from ._version import version
+
+        return version()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'instantiate' has no attribute {name!r}")

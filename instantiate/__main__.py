@@ -2,9 +2,9 @@
 
 import sys
 
-from ._tools.cli import main
+from ._tools.cli import console, main
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -38,7 +38,7 @@ def train(cfg: Config) -> float:
 
     torch.manual_seed(cfg.seed)
     model = instantiate(cfg.model)
-    optimizer = instantiate(cfg.optimizer, params=model.parameters())
+    optimizer = instantiate(cfg.optimizer)(model.parameters())  # _partial_: true in the config
     loss_fn = instantiate(cfg.loss)
     data = cfg.data
     inputs, targets = synthetic_regression(data.features, data.samples, data.noise, data.seed)

@@ -19,6 +19,7 @@ from .._errors import (
     MissingValueError,
     RegistryError,
     TargetError,
+    ValidationError,
 )
 from .._config.grammar import Ref, parse
 from .._config.interpolation import MISSING, Evaluator, Live, Tree
@@ -28,9 +29,9 @@ from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, so
 from .._config.recursion import allow_deep_recursion
 from .calls import node_source as _node_source
 from .calls import target_failed
+from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
+from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
 from .plan import cached_plan
-from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited
-from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link
 from .signatures import Checked, call_problem, params_of
 from .policy import ACTIVE, BLOCKS, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
@@ -46,6 +47,7 @@ def build(
     config: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None, registries: Sequence[Names], allow: Any
 ) -> Any:
     """Build ``config``, looking names up in ``registries`` in order, under the policy plus ``allow``."""
+    allow_deep_recursion()  # reading a structured config recurses once per level too
     tree, link = tree_and_link(config)
     if tree is None:
         if args or kwargs:
@@ -55,7 +57,6 @@ def build(
                 hint="pass a mapping, a structured config or a node with _target_",
             )
         return link
-    allow_deep_recursion()
     policy = current_policy(allow)
     if policy is None and not (ACTIVE or args or kwargs) and config.__class__ is Config:
         plan = cached_plan(config, registries)  # compiled once per Config node, see plan.py
@@ -105,6 +106,7 @@ class Builder:
         self.adapted: dict[int, Any] = {}  # id(structured config or Mapping) -> its data
         self.subs: dict[int, Builder] = {}  # id(tree) -> the builder of a nested Config's tree
         self.evaluator = Evaluator(tree, Config._view, self.build_shared, None, self.judge)
+        self.evaluator.adapt = self.adapted_data
 
     # -- entry points -----------------------------------------------------------------------
     def build_top(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -115,29 +117,19 @@ class Builder:
                 return self.top_sequence(link, args, kwargs)
             merged = self.overlay(data, kwargs, link)
             if args:
+                if "_target_" not in merged:
+                    raise InstantiationError(
+                        "call-time positional arguments need a node with _target_ to pass them to",
+                        path=path_of(link),
+                        hint="pass them to the node that has the _target_, or give keywords",
+                    )
                 merged["_args_"] = Live(list(args))
             link = (merged, link[1], link[2])
         return self.container(link[0], link)
 
     def top_sequence(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """A list built with call-time flags: ``_convert_`` and ``_recursive_`` apply to its items."""
-        if args or not FLAGS.issuperset(kwargs):
-            raise InstantiationError(
-                "call-time arguments need a mapping node, but this node is a list",
-                path=path_of(link),
-                hint="a list takes only _convert_ and _recursive_ at call time; pass the others to its items",
-            )
-        for flag in ("_partial_", "_lazy_"):
-            if flag_value(kwargs, flag, False, link):
-                raise InstantiationError(
-                    f"{flag}=True does not apply to a list (as in Hydra)",
-                    path=path_of(link),
-                    hint=f"set {flag}: true on the items of the list",
-                )
-        if "_convert_" in kwargs:
-            self.convert_none = converts_none(kwargs, link)
-        self.recursive = flag_value(kwargs, "_recursive_", True, link)
-        self.defaults = (self.convert_none, self.recursive)
+        self.defaults = self.convert_none, self.recursive = list_flags(args, kwargs, link)
         return self.container(link[0], link)
 
     def build_shared(self, link: Link, text: str = "") -> Any:
@@ -207,9 +199,8 @@ class Builder:
     def target_at(self, data: Any, key: Any, link: Link) -> tuple[Any, Link, bool] | None:
         """The ``_target_`` node at ``data[key]`` or that a plain ``$<path>`` there names."""
         current = data.get(key)
-        if current is not None and is_foreign(current) and not isinstance(current, Config):
-            if not is_omegaconf(current):  # a structured config: merge into its fields
-                current = self.adapted.get(id(current)) or self.adapted.setdefault(id(current), as_data(current))
+        if current.__class__ not in MAPPINGS:
+            current = self.adapted_data(current) or current  # a structured config: its fields
         if current.__class__ in MAPPINGS and "_target_" in current:
             return current, (current, key, link), True
         if current.__class__ is str and "$" in current and parse(current).__class__ is Ref:
@@ -262,10 +253,23 @@ class Builder:
                 sub = self.subs[id(tree)] = Builder(tree, self.registries, self.policy)
             sub.convert_none, sub.recursive, sub.fresh = self.convert_none, self.recursive, self.fresh
             return sub.container(link[0], link)
+        data = self.adapted_data(raw)
+        return raw if data is None else self.value(data, key, holder)
+
+    def adapted_data(self, raw: Any) -> Any:
+        """The raw data of a structured config or Mapping in this tree (one copy per build), or None.
+
+        A Config or OmegaConf node is not data of this tree: it keeps its own.
+        """
         data = self.adapted.get(id(raw))
         if data is None:
-            data = self.adapted[id(raw)] = as_data(raw)
-        return self.value(data, key, holder) if data is not raw else raw
+            if isinstance(raw, Config) or is_omegaconf(raw) or not is_foreign(raw):
+                return None
+            data = as_data(raw)
+            if data is raw and raw.__class__ is tuple:  # read in place by the walk, not by lookups
+                data = list(raw)
+            self.adapted[id(raw)] = data
+        return data if data is not raw else None
 
     def mapping(self, data: Any, link: Link) -> Any:
         if not SPECIAL_KEYS.isdisjoint(data):
@@ -449,7 +453,7 @@ class Builder:
             if value.__class__ is not check.fast and value is not _NOTHING:
                 if value is None and check.optional:
                     continue
-                kwargs[check.name] = self.checked(value, check, node, link)
+                kwargs[check.name] = self.checked(value, check, node, link, target.name)
         try:
             if partial:
                 import functools
@@ -461,15 +465,20 @@ class Builder:
         except Exception as error:
             raise target_failed(target.name, link, error) from error
 
-    def checked(self, value: Any, check: Checked, node: Any, link: Link) -> Any:
-        """A config scalar converted to its parameter's annotation, or a ValidationError."""
+    def checked(self, value: Any, check: Checked, node: Any, link: Link, target: str) -> Any:
+        """A config scalar converted to its parameter's annotation, or a ValidationError naming both."""
         if node.get(check.name).__class__ is Live or value.__class__ not in _SCALARS:
             return value  # call-time values and built objects are passed as they are
         from .validation import check_value
 
-        return check_value(
-            value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
-        )
+        try:
+            return check_value(
+                value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
+            )
+        except ValidationError as error:
+            error.message = f"{error.message} for parameter {check.name!r} of {target}"
+            error.args = (error.message,)
+            raise
 
     def positionals(self, args: Any, node: Any, link: Link) -> list[Any]:
         if args.__class__ is tuple:
@@ -537,22 +546,10 @@ class Builder:
                 child = Config._view(self.tree, (copy_data(raw), key, link))
                 kwargs[key] = list(child) if key == "_args_" else child
             elif is_foreign(raw):
-                kwargs[key] = self.unbuilt_foreign(raw, key, link)
+                kwargs[key] = unbuilt(raw, self.tree, (raw, key, link))
             else:
                 kwargs[key] = raw.value if raw.__class__ is Live else raw
         return kwargs
-
-    def unbuilt_foreign(self, raw: Any, key: Any, link: Link) -> Any:
-        """A structured config, Mapping or OmegaConf node, unbuilt: as a Config node."""
-        if isinstance(raw, Config):
-            return raw
-        if is_omegaconf(raw):
-            tree, at = omegaconf_tree(raw)
-            return None if tree is None else Config._view(tree, at)
-        data = as_data(raw)
-        if data.__class__ in MAPPINGS or data.__class__ in SEQUENCES:
-            return Config._view(self.tree, (copy_data(data), key, link))
-        return data
 
     def resolve(self, node: Any, link: Link) -> Target:
         name = node["_target_"]

@@ -67,3 +67,25 @@ def converts_none(node: Any, link: Link) -> bool:
             source=source_of(node, "_convert_"),
         )
     return mode
+
+
+def list_flags(args: tuple[Any, ...], kwargs: dict[str, Any], link: Link) -> tuple[bool, bool]:
+    """The ``_convert_`` (True for none) and ``_recursive_`` call-time arguments give a list.
+
+    A list takes nothing else (as in Hydra, ``_partial_=True`` is refused).
+    """
+    if args or not FLAGS.issuperset(kwargs):
+        raise InstantiationError(
+            "call-time arguments need a mapping node, but this node is a list",
+            path=path_of(link),
+            hint="a list takes only _convert_ and _recursive_ at call time; pass the others to its items",
+        )
+    for name in ("_partial_", "_lazy_"):
+        if flag_value(kwargs, name, False, link):
+            raise InstantiationError(
+                f"{name}=True does not apply to a list (as in Hydra)",
+                path=path_of(link),
+                hint=f"set {name}: true on the items of the list",
+            )
+    convert = converts_none(kwargs, link) if "_convert_" in kwargs else False
+    return convert, flag_value(kwargs, "_recursive_", True, link)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from .._config.interpolation import MISSING, Tree
 from .._config.nodes import Config
 from .._config.paths import Link
-from .._config.provenance import MAPPINGS, SEQUENCES
+from .._config.provenance import MAPPINGS, SEQUENCES, copy_data
 from .._errors import InstantiationError
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -113,8 +113,8 @@ def as_data(value: Any) -> Any:
         if all(a is b for a, b in zip(items, value)):
             return value
         return items
-    if isinstance(value, Config):
-        return value.to_dict(resolve=False)
+    if isinstance(value, Config) or is_omegaconf(value):
+        return value  # a node of its own tree: the walk builds it there
     fields = structured_fields(value)
     if fields is not None:
         return fields
@@ -125,6 +125,23 @@ def as_data(value: Any) -> Any:
     if isinstance(value, Sequence) and not isinstance(value, _NOT_CONTAINERS):
         return [as_data(item) for item in value]
     return value
+
+
+def unbuilt(raw: Any, tree: Tree, link: Link) -> Any:
+    """A structured config, Mapping or OmegaConf node for ``_recursive_: false``: a Config node.
+
+    Like the plain containers there, it is a copy (a Config node is passed as it is); one of
+    this tree keeps ``link``, so references outside it still resolve.
+    """
+    if isinstance(raw, Config):
+        return raw
+    if is_omegaconf(raw):
+        other, at = omegaconf_tree(raw)
+        return None if other is None else Config._view(other, at)
+    data = as_data(raw)
+    if data.__class__ in MAPPINGS or data.__class__ in SEQUENCES:
+        return Config._view(tree, (copy_data(data), link[1], link[2]))
+    return data
 
 
 # -- structured configs -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ the real ``module.qualname`` of what was found, so aliases cannot slip through.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -278,13 +279,28 @@ def _import(
         if not must_exist:
             return None
         names = [n for reg in registries for n in reg.names()]
+        why, hint = _not_on_path(module_name)
         raise TargetError(
             f"cannot find _target_ {name!r}: it is not a registered name, no installed plugin "
-            f"publishes it, and there is no module {module_name!r}.{did_you_mean(name, names)}",
-            hint="register it with @instantiate.register, or write the full path like torch.nn.Linear",
+            f"publishes it, and there is no module {module_name!r}{why}.{did_you_mean(name, names)}",
+            hint=hint or "register it with @instantiate.register, or write the full path like torch.nn.Linear",
         ) from None
     except Exception as error:
         raise _import_failed(name, module_name, error) from error
+
+
+def _not_on_path(module_name: str) -> tuple[str, str | None]:
+    """Why a module of the working directory was not found: that directory is not on sys.path."""
+    top = module_name.split(".", 1)[0]
+    cwd = os.getcwd()
+    if not (os.path.isdir(top) or os.path.isfile(top + ".py")):
+        return "", None
+    if "" in sys.path or any(os.path.abspath(entry or ".") == cwd for entry in sys.path):
+        return "", None
+    return (
+        f" on sys.path (there is ./{top} in the working directory {cwd}, but that directory is not on sys.path)",
+        "run from there with `python -m ...`, or set PYTHONPATH=. so the working directory's modules are found",
+    )
 
 
 def _import_failed(name: str, module_name: str, error: BaseException) -> TargetError:

@@ -66,7 +66,7 @@ class DirectorySource:
         return groups, configs
 
     def load(self, path: str) -> Loaded:
-        file = os.path.join(self.root, path + ".yaml")
+        file = os.path.normpath(os.path.join(self.root, path + ".yaml"))
         try:
             text = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

@@ -266,8 +266,11 @@ class Scanner:
             self.fail("expected a key in the dict, as in {a: 1}")
         return key if escaped else literal(key)
 
-    def primitive(self, end: str, close: str) -> Any:
-        """Text, quoted text and interpolations written together, up to a separator."""
+    def primitive(self, end: str, close: str, raw: bool = False) -> Any:
+        """Text, quoted text and interpolations written together, up to a separator.
+
+        ``raw`` keeps trailing spaces and leaves the text untyped (``oc.decode`` of ``" 1 "``).
+        """
         start = self.pos
         text, n = self.text, len(self.text)
         stop = "," + end + close + _BRACKETS
@@ -292,7 +295,7 @@ class Scanner:
                 f"{char!r} inside an argument: a list or dict must be a whole argument; "
                 f"quote the text or escape it as \\{char}"
             )
-        if parts and isinstance(parts[-1], str) and not ends_quoted:
+        if parts and isinstance(parts[-1], str) and not ends_quoted and not raw:
             spaces = _trailing_spaces(text[start : self.pos])
             if spaces:
                 parts[-1] = parts[-1][:-spaces]
@@ -301,7 +304,7 @@ class Scanner:
             return parts[0]
         if all(isinstance(p, str) for p in parts):
             joined = "".join(parts)  # type: ignore[arg-type]
-            return joined if quoted or not joined else literal(joined)
+            return joined if quoted or raw or not joined else literal(joined)
         return Concat(tuple(parts), "")
 
     # -- helpers --------------------------------------------------------------------------------

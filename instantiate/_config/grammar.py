@@ -145,15 +145,11 @@ class _Parser(Scanner):
         text = self.text
         if not text.strip(" \t"):
             self.fail("expected a value, not empty text")
-        if (
-            text != text.strip(" \t")
-            and "$" not in text
-            and "\\" not in text
-            and text.strip(" \t")[0] not in "[{'\""
-        ):
-            return text  # spaces around plain text keep it text: " 1 " is not the number 1
-        self.skip_spaces()
-        value = self.element("", "}")
+        if text != text.strip(" \t") and text.strip(" \t")[0] not in "[{":
+            value = self.primitive("", "}", raw=True)  # spaces around make it text: " 1 " stays " 1 "
+        else:
+            self.skip_spaces()
+            value = self.element("", "}")
         self.skip_spaces()
         if self.pos < len(text):
             self.fail(f"unexpected {self.peek()!r} after the value")

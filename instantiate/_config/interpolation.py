@@ -20,6 +20,7 @@ from . import tree_resolvers
 from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
+from .provenance import kind_of as _kind
 from .resolvers import Resolver, get_resolver, resolver_names
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -79,10 +80,12 @@ class Evaluator:
     ``view(tree, link)`` wraps a container for resolvers that receive nodes; ``build(link)``
     (set only while instantiating) gives the shared object for ``$<@path>``; ``overlay`` maps
     ``id(container)`` to the container that call-time arguments put in its place; ``judge(obj,
-    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on.
+    text)`` raises unless the policy lets a ``$<@path:chain>`` call ``obj`` or hand it on;
+    ``adapt`` (set only while instantiating) gives the raw data of a value that is config data
+    in another form (a structured config, a Mapping), or None.
     """
 
-    __slots__ = ("active", "build", "judge", "overlay", "tree", "view")
+    __slots__ = ("active", "adapt", "build", "judge", "overlay", "tree", "view")
 
     def __init__(
         self,
@@ -97,6 +100,7 @@ class Evaluator:
         self.build = build
         self.overlay = overlay
         self.judge = judge
+        self.adapt: Callable[[Any], Any] | None = None
         # The values being resolved, outermost first: a value met again is a cycle. Only a
         # reference that leads to another interpolation enters here, so the common case (a
         # reference to a plain value) costs nothing.
@@ -230,6 +234,9 @@ class Evaluator:
             if value.__class__ in CONTAINERS:
                 if overlay:
                     value = overlay.get(id(value), value)
+                link = (value, k, link)
+            elif value.__class__ not in _SCALARS and self.adapt is not None and self.adapt(value) is not None:
+                value = self.adapt(value)  # a dataclass in plain data: its fields, as the walk has them
                 link = (value, k, link)
             elif i < last:
                 if default is not MISSING:
@@ -459,6 +466,7 @@ class Evaluator:
 
 
 _NOT_FOUND = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _as_given(value: Any) -> Any:
@@ -483,18 +491,6 @@ def _digits(key: Any) -> bool:
         and key[0] != "_"
         and key[-1] != "_"
     )
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ in SEQUENCES:
-        return "a list"
-    if value.__class__ in MAPPINGS:
-        return "a mapping"
-    name = type(value).__name__
-    article = "an" if name[:1] in "aeiou" else "a"
-    return f"{article} {name} ({value!r})"
 
 
 def locate(error: ConfigError, holder: Link, key: Any) -> ConfigError:

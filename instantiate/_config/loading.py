@@ -84,7 +84,7 @@ _Loader.yaml_implicit_resolvers = {
 
 def load_file(path: PathLike) -> Any:
     """Read a YAML file into marked containers; errors name ``file:line``."""
-    name = str(path)
+    name = os.path.normpath(path)  # errors say conf/x.yaml, not src/../conf/./x.yaml
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -14,7 +14,7 @@ from .expressions import inner_exprs
 from .grammar import BuiltRef, parse
 from .interpolation import MISSING, Evaluator, Live, Tree, locate
 from .paths import Link, parse_path, path_of
-from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, source_of
+from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, copy_data, in_tree, source_of
 from .recursion import allow_deep_recursion
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -359,14 +359,14 @@ class Config:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Config:
         """A copy of the whole tree, at this node's place in it (so references still resolve)."""
-        if not _in_tree(self._link):
+        if not in_tree(self._link):
             return Config(self)
         return _reattach(copy_data(self._tree.data), self._link)
 
     def __reduce__(self) -> Any:
         from .paths import link_keys
 
-        if not _in_tree(self._link):
+        if not in_tree(self._link):
             return (Config, (self.to_dict(resolve=False),))
         return (_unpickle, (self._tree.data, link_keys(self._link)))
 
@@ -380,9 +380,11 @@ Config.__module__ = "instantiate"
 
 def load(path: str | PathLike[str]) -> Config:
     """Read a YAML config file (safe types only; every node remembers ``file:line``)."""
+    import os
+
     from .loading import load_file
 
-    return Config._root(load_file(path), str(path))
+    return Config._root(load_file(path), os.path.normpath(path))
 
 
 def to_data(value: Any) -> Any:
@@ -462,16 +464,6 @@ def _mentions_built(expr: Any) -> bool:
     if isinstance(expr, BuiltRef):
         return True
     return any(_mentions_built(p) for p in inner_exprs(expr))
-
-
-def _in_tree(link: Link) -> bool:
-    """False for a node a resolver made: its data hangs below a key that holds something else."""
-    while link[2] is not None:
-        parent = link[2][0]
-        if parent.__class__ not in CONTAINERS or parent[link[1]] is not link[0]:
-            return False
-        link = link[2]
-    return True
 
 
 def _reattach(data: Any, old_link: Link) -> Config:

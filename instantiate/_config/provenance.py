@@ -82,3 +82,29 @@ def source_of(container: Any, key: Any) -> str | None:
     if isinstance(line, str):
         return line
     return f"{container.file}:{line}"
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, for messages: ``null``, ``a list``, ``a mapping``, ``an int (3)``."""
+    if value is None:
+        return "null"
+    if value.__class__ in SEQUENCES:
+        return "a list"
+    if value.__class__ in MAPPINGS:
+        return "a mapping"
+    name = type(value).__name__
+    article = "an" if name[:1] in "aeiou" else "a"
+    return f"{article} {name} ({value!r})"
+
+
+def in_tree(link: Any) -> bool:
+    """False for a node a resolver made: its data hangs below a key that holds something else."""
+    while link[2] is not None:
+        parent = link[2][0]
+        try:
+            if parent.__class__ not in CONTAINERS or parent[link[1]] is not link[0]:
+                return False
+        except (KeyError, IndexError, TypeError):
+            return False
+        link = link[2]
+    return True

@@ -13,7 +13,7 @@ from .._errors import InterpolationError
 from .expressions import Call, DictArg, Expr, ListArg, Ref
 from .grammar import parse_element
 from .paths import Link, format_path, link_keys, parse_path, path_of
-from .provenance import CONTAINERS, MAPPINGS, SEQUENCES
+from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, in_tree, kind_of
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _args(ev: Any, expr: Call, holder: Link, key: Any, low: int, high: int, usag
 
 def _text(value: Any, expr: Call, what: str) -> str:
     if value.__class__ is not str:
-        raise InterpolationError(f"{expr.text}: {what} must be text, not {_kind(value)}")
+        raise InterpolationError(f"{expr.text}: {what} must be text, not {kind_of(value)}")
     return value
 
 
@@ -67,7 +67,7 @@ def create(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link | Non
     data = _unresolved(value)
     if data.__class__ not in CONTAINERS:
         raise InterpolationError(
-            f"{expr.text}: oc.create makes a node from a dict, a list or YAML text, not {_kind(value)}"
+            f"{expr.text}: oc.create makes a node from a dict, a list or YAML text, not {kind_of(value)}"
         )
     return ev.result(data, holder, key, live=True)  # type: ignore[no-any-return]
 
@@ -94,7 +94,7 @@ def _mapping(ev: Any, expr: Call, holder: Link, key: Any, name: str) -> tuple[An
     found, link = ev.lookup(ref, holder, key)
     if link is None or link[0].__class__ not in MAPPINGS:
         raise InterpolationError(
-            f"{expr.text}: {name} needs a mapping, but {where} is {_kind(found)}",
+            f"{expr.text}: {name} needs a mapping, but {where} is {kind_of(found)}",
             hint="give the path of a mapping node",
         )
     return found, link, ref
@@ -110,7 +110,7 @@ def dict_values(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link 
     """``oc.dict.values:path``: a list node of references to the mapping's values (read lazily)."""
     found, link, _ = _mapping(ev, expr, holder, key, "oc.dict.values")
     keys = link_keys(link)
-    if _in_tree(link) and all(_plain_key(k) for k in keys) and all(_plain_key(k) for k in found):
+    if in_tree(link) and all(_plain_key(k) for k in keys) and all(_plain_key(k) for k in found):
         return ev.result([f"${{{format_path([*keys, k])}}}" for k in found], holder, key, live=True)  # type: ignore[no-any-return]
     values = []
     for k in found:  # a node no path reaches (a resolver made it): its values now
@@ -141,29 +141,6 @@ def _plain_key(key: Any) -> bool:
     if key.__class__ is int:
         return True
     return key.__class__ is str and key != "" and key.isidentifier()
-
-
-def _in_tree(link: Link) -> bool:
-    """False for a node a resolver made: no path from the root leads to it."""
-    while link[2] is not None:
-        parent = link[2][0]
-        try:
-            if parent.__class__ not in CONTAINERS or parent[link[1]] is not link[0]:
-                return False
-        except (KeyError, IndexError, TypeError):
-            return False
-        link = link[2]
-    return True
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ in SEQUENCES:
-        return "a list"
-    if value.__class__ in MAPPINGS:
-        return "a mapping"
-    return f"{type(value).__name__} {value!r}"
 
 
 # Every resolver the evaluator answers itself, by name.

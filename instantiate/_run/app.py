@@ -29,16 +29,6 @@ if TYPE_CHECKING:
 _INFO = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # Hydra's --info
 
 
-def version_text() -> str:
-    """What ``--version`` prints."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"instantiate {version('instantiate')}"
-    except PackageNotFoundError:  # pragma: no cover - run from a checkout that was never installed
-        return "instantiate (not installed)"
-
-
 def main(
     config_dir: str | os.PathLike[str] | None = None,
     config_name: str | None = None,
@@ -164,8 +154,10 @@ class App:
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
-        if options.version:
-            print(version_text())
+        if options.version:  # the distribution's metadata, read only now (instantiate._version)
+            from .._version import version_line
+
+            print(version_line())
             return None
         app = self.with_flags(options)
         overrides = list(options.overrides)

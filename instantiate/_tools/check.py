@@ -35,13 +35,14 @@ from .._build.registry import registry as default_registry
 from .._build.signatures import Params, call_problem, params_of
 from .._build.targets import Target, resolve_target
 from .._build.validation import _UNIONS, check_value, describe, unwrap_optional
-from .._compose.run_values import RUN_KEY, RUN_ONLY
+from .._compose.run_values import RUN_KEY, RUN_ONLY, mirror_into_hydra
 from .._config.interpolation import MISSING
 from .._config.nodes import Config
 from .._config.paths import Link, link_keys, path_of
 from .._config.provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from .._errors import ConfigError, MissingValueError, ValidationError, _where
 from .graph import Edge, TargetNode, Unbuilt, Unknown, Walk, contains_target, node_source
+from .static import near_miss_special_key, unknown_resolvers
 
 _PLAIN = (type(None), bool, int, float, str)
 _FLAG_DEFAULTS = {"_partial_": False, "_recursive_": True, "_lazy_": False}
@@ -102,7 +103,31 @@ def as_in_a_run(config: Config) -> Config:
         if run.__class__ in MAPPINGS:
             for key in sorted(RUN_ONLY):
                 run.setdefault(key, RunValue(key))
+        before = set(_leaf_slots(data.get("hydra")))
+        mirror_into_hydra(copied)  # ${hydra.runtime.output_dir} as a node path, as in a run
+        after = _leaf_slots(data.get("hydra"))
+        for slot in set(after) - before:  # what mirroring added is the run's: resolves, not counted
+            container, key = after[slot]
+            if container[key].__class__ is not RunValue:
+                container[key] = RunValue(str(key))
     return copied
+
+
+def _leaf_slots(data: Any) -> dict[tuple[int, Any], tuple[Any, Any]]:
+    """Every scalar below ``data`` as ``(id(container), key) -> (container, key)``."""
+    if data.__class__ in MAPPINGS:
+        items: Any = data.items()
+    elif data.__class__ in SEQUENCES:
+        items = enumerate(data)
+    else:
+        return {}
+    found: dict[tuple[int, Any], tuple[Any, Any]] = {}
+    for key, value in items:
+        if value.__class__ in CONTAINERS:
+            found.update(_leaf_slots(value))
+        else:
+            found[(id(data), key)] = (data, key)
+    return found
 
 
 class _Slot(NamedTuple):
@@ -165,6 +190,8 @@ class Checker(Walk):
         self._keywords: dict[int, _Expects] = {}  # id(target node) -> its parameters
         self._positionals: dict[int, _Expects] = {}  # id(its _args_ list) -> its parameters
         self._deferred: dict[tuple[int, Any], list[Problem]] = {}  # found early, listed in place
+        self.notes: list[Problem] = []  # what cannot be checked statically, said instead of failing
+        self._unchecked: set[str] = set()  # resolvers that are not registered here
 
     def check(self) -> list[Problem]:
         """Walk the config once; every problem in config order."""
@@ -273,7 +300,7 @@ class Checker(Walk):
             problem = call_problem(params, 0, {key: None}, partial=True)
             if problem is None:
                 fitting[key] = None
-            else:
+            elif near_miss_special_key(key) is None:  # a mistyped special key is reported as one
                 message = f"{target.name} {problem}"
                 self.report(Problem(path_of(link, key), source_of(data, key), message), at=(data, key))
         n_args = self._count_args(data, link)
@@ -329,6 +356,12 @@ class Checker(Walk):
         data = holder[0]
         for problem in self._deferred.pop((id(data), key), ()):
             self.report(problem)
+        if raw.__class__ is RunValue:
+            return  # a value only a run has, put in place by as_in_a_run
+        if data.__class__ in MAPPINGS:
+            meant = near_miss_special_key(key)
+            if meant is not None:
+                self._near_miss(holder, key, meant)
         if key in SPECIAL_KEYS and key != "_args_" and self.is_target(data, holder):
             return  # looked at with the node
         if raw.__class__ in CONTAINERS:
@@ -346,14 +379,42 @@ class Checker(Walk):
         if "$" not in raw:
             self._check_type(holder, key, raw, None)
             return
+        if self._calls_unknown_resolvers(raw, holder, key):
+            return
         try:
             value, link = self.evaluate(raw, holder, key)
         except MissingValueError:
             return  # the ??? it reaches is reported where it is written
         except ConfigError as error:
-            self.report(Problem.of(error))
+            if not any(f"unknown resolver {name!r}" in error.message for name in self._unchecked):
+                self.report(Problem.of(error))  # (one reached through a reference is noted where it is)
             return
         self._check_type(holder, key, value, link)
+
+    def _near_miss(self, holder: Link, key: str, meant: str) -> None:
+        data = holder[0]
+        if self.is_target(data, holder):
+            what = f"it is passed to {data['_target_']} as a keyword"
+        else:
+            what = "this mapping builds a plain dict"
+        message = f"{key!r} is not a special key, so {what}. Did you mean {meant!r}?"
+        self.report(Problem(path_of(holder, key), source_of(data, key), message))
+
+    def _calls_unknown_resolvers(self, raw: str, holder: Link, key: Any) -> bool:
+        """Report or note resolver calls nobody registered here; True when the value is not checkable."""
+        try:
+            found = unknown_resolvers(self.parse(raw, holder, key))
+        except ConfigError:
+            return False  # malformed: evaluating reports it
+        path, source = path_of(holder, key), source_of(holder[0], key)
+        for call in found:
+            self._unchecked.add(call.name)
+            problem = call.problem()
+            if problem is not None:
+                self.report(Problem(path, source, problem))
+            else:
+                self.notes.append(Problem(path, source, call.note()))
+        return bool(found)
 
     def _missing(self, holder: Link, key: Any) -> None:
         if not self.allow_missing:

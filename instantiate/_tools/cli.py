@@ -36,6 +36,11 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 problems or errors, 2 usage)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["-V"]):
+        from .._version import version_line
+
+        print(version_line())
+        return OK
     parser, commands = _parsers()
     try:
         if not args or args[0] not in commands:
@@ -44,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = commands[args[0]].parse_intermixed_args(args[1:])
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else USAGE
+    if getattr(options, "config", None):
+        options.config = os.path.normpath(options.config)
     run: Callable[[argparse.Namespace], int] = options.run
     try:
         return run(options)
@@ -55,11 +62,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return PROBLEMS
 
 
+def console() -> int:
+    """The ``instantiate`` command: like ``python -m instantiate``, it imports from the working directory."""
+    # A console script starts with its own bin directory on sys.path, where `python -m` has the
+    # working directory; targets like src.models.Net live there. Python's -P / PYTHONSAFEPATH
+    # (safe_path) asks for neither, and is respected.
+    if not getattr(sys.flags, "safe_path", False) and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    return main()
+
+
 # -- the commands ---------------------------------------------------------------------------
 def show(options: argparse.Namespace) -> int:
     """Print the composed config (or one node of it) as YAML."""
     import yaml
 
+    if options.origin:
+        return _show_origin(options)
     cfg = compose_file(options.config, options.overrides)
     if not options.all and not cfg.is_sequence() and "_run_" in cfg:
         del cfg["_run_"]
@@ -77,11 +96,28 @@ def show(options: argparse.Namespace) -> int:
     return OK
 
 
+def _show_origin(options: argparse.Namespace) -> int:
+    """``show --origin``: every value with the file:line, override or defaults entry that set it."""
+    from .origin import compose_with_origins, origin_text
+
+    if options.node or options.resolve:
+        raise CommandError("--origin shows the whole config as written; leave out --node and --resolve")
+    file = Path(options.config)
+    if not file.is_file():
+        compose_file(options.config, options.overrides)  # the same error as show
+    if file.suffix != ".yaml":
+        raise CommandError(f"--origin composes a .yaml file; {options.config} is not one")
+    origins = compose_with_origins(file.stem, options.overrides, config_dir=str(file.parent))
+    print(origin_text(origins, show_run=options.all), end="")
+    return OK
+
+
 def check(options: argparse.Namespace) -> int:
     """List every problem building the config would meet; build nothing."""
     from .check import Checker, Problem, as_in_a_run
 
     _import_modules(options.imports)
+    notes: list[Problem] = []
     try:
         cfg = compose_file(options.config, options.overrides)
     except ConfigError as error:  # composition stops at its first problem (a schema, an override)
@@ -90,18 +126,37 @@ def check(options: argparse.Namespace) -> int:
     else:
         checker = Checker(as_in_a_run(cfg), allow=options.allow, allow_missing=options.allow_missing)
         problems = checker.check()
+        notes = checker.notes
+    for problem in problems:
+        print(_with_import_hint(problem))
+    for note in notes:
+        print(f"note: {note}")
     if problems:
-        for problem in problems:
-            print(problem)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         print(f"{count} in {options.config}", file=sys.stderr)
         return PROBLEMS
     assert checker is not None
+    unchecked = f" ({len(notes)} not checkable statically: see the notes)" if notes else ""
     print(
         f"ok: {checker.targets} target{'s' if checker.targets != 1 else ''}, "
-        f"{checker.values} value{'s' if checker.values != 1 else ''} checked in {options.config}"
+        f"{checker.values} value{'s' if checker.values != 1 else ''} checked in {options.config}{unchecked}"
     )
     return OK
+
+
+_IMPORT_HINT = (
+    " If your code registers it (@register, store()), pass --import MODULE so check runs that code first."
+)
+
+
+def _with_import_hint(problem: Any) -> str:
+    """A problem as printed; a name that code may register or store says how check gets to see it."""
+    text = str(problem)
+    if "it is not a registered name" in problem.message or problem.message.startswith(
+        "could not find the config"
+    ):
+        text += _IMPORT_HINT
+    return text
 
 
 def graph(options: argparse.Namespace) -> int:
@@ -134,7 +189,7 @@ def graph(options: argparse.Namespace) -> int:
 
 def schema(options: argparse.Namespace) -> int:
     """Write a JSON Schema for a config file, or for one node of a target."""
-    from .schema import config_schema, target_schema
+    from .schema import config_schema, target_schema, targets_in_directory
 
     _import_modules(options.imports)
     what = options.what
@@ -142,7 +197,8 @@ def schema(options: argparse.Namespace) -> int:
         cfg = compose_file(what, options.overrides)
         if not cfg.is_sequence() and "_run_" in cfg:
             del cfg["_run_"]
-        result = config_schema(cfg, title=os.path.basename(what), allow=options.allow)
+        others = targets_in_directory(os.path.dirname(os.path.abspath(what)))
+        result = config_schema(cfg, title=os.path.basename(what), allow=options.allow, extra_targets=others)
     else:
         if options.overrides:
             raise CommandError(f"overrides apply to a config file, and {what!r} names a target")
@@ -171,6 +227,7 @@ def compose_file(path: str, overrides: Sequence[str] = ()) -> Config:
     from .._compose.compose import compose
     from .._config.nodes import load
 
+    path = os.path.normpath(path)  # messages say configs/x.yaml, not src/../configs/./x.yaml
     file = Path(path)
     if not file.is_file():
         where = f" (looked in {os.getcwd()})" if not file.is_absolute() else ""
@@ -246,6 +303,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         description="Look at a config without running it: show, check, graph, schema; port Hydra code.",
         epilog="Exit status: 0 ok, 1 problems or errors, 2 wrong command line.",
     )
+    parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     cmd = sub.add_parser(
@@ -254,6 +312,11 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     cmd.add_argument("--resolve", action="store_true", help="resolve interpolations ($<@...> stay)")
     cmd.add_argument("--node", metavar="PATH", help="print only the node at PATH, like model.encoder")
     cmd.add_argument("--all", action="store_true", help="include the _run_ section that composition adds")
+    cmd.add_argument(
+        "--origin",
+        action="store_true",
+        help="beside every value, where it came from: file:line, the override, or the defaults entry",
+    )
     cmd.set_defaults(run=show)
 
     cmd = sub.add_parser(

@@ -1325,6 +1325,7 @@ def test_a_float_for_an_int_parameter_names_path_and_line(tmp_path: Path) -> Non
     assert caught.value.path == "data.model.classes"
     assert caught.value.source == f"{file}:4"
     assert "expected an int" in str(caught.value) and "0.5" in str(caught.value)
+    assert "for parameter 'classes' of sample_targets.Typed" in str(caught.value)
 
 
 @pytest.mark.parametrize(

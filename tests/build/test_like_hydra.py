@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable
 
@@ -31,6 +32,7 @@ from instantiate import (
     MissingValueError,
     TargetError,
     instantiate,
+    load,
 )
 
 
@@ -188,6 +190,32 @@ def test_structured_configs_like_hydra(make: Callable[[], Any], kwargs: dict[str
     assert norm(ours) == norm(theirs)
 
 
+@dataclass
+class DataConf:
+    features: int = 3
+    classes: int = 2
+
+
+def _referring_to_structured() -> dict[str, Any]:
+    return {
+        "data": DataConf(features=5),
+        "tree": TreeConf(value="${data.classes}"),
+        "model": {"_target_": "sample_targets.Point", "x": "${data.features}", "y": "${tree}"},
+    }
+
+
+def test_references_into_structured_configs_nested_in_plain_data_like_hydra() -> None:
+    ours, theirs = both(_referring_to_structured)
+    assert norm(ours) == norm(theirs)
+    assert ours["model"] == st.Point(5, st.Tree(2)) and ours["model"].y is not ours["tree"]
+
+
+def test_shared_reference_to_a_structured_config_is_one_object() -> None:
+    built = instantiate({"tree": TreeConf(value=4), "a": "$<@tree>", "b": ["$<@tree>"]})
+    assert built["tree"] == st.Tree(4)
+    assert built["a"] is built["tree"] and built["b"][0] is built["tree"]
+
+
 def test_structured_config_is_built_not_returned() -> None:
     tree = instantiate(TreeConf(value=1, left=TreeConf(value=2)))
     assert tree == st.Tree(1, left=st.Tree(2))
@@ -320,6 +348,11 @@ NESTED: dict[str, Callable[[], Any]] = {
         "_target_": "builtins.dict",
         "m": OrderedDict(_target_="sample_targets.Point", x=3),
     },
+    "reference into a tuple": lambda: {
+        "t": (1, {"_target_": "sample_targets.Point", "x": 2}),
+        "p": {"_target_": "sample_targets.Wrapper", "inner": "${t[1]}"},
+        "n": "${t[0]}",
+    },
     "tuple of targets": lambda: {
         "_target_": "sample_targets.Holder",
         "t": ({"_target_": "sample_targets.Point"},),
@@ -352,6 +385,17 @@ def test_config_node_nested_in_plain_data_is_built() -> None:
     cfg = Config({"n": 3, "model": {"_target_": "sample_targets.Point", "x": "$<n>"}})
     assert instantiate({"_target_": "sample_targets.Wrapper", "inner": cfg.model}) == st.Wrapper(st.Point(3))
     assert instantiate([cfg.model, cfg.model]) == [st.Point(3), st.Point(3)]
+
+
+def test_nodes_inside_a_structured_config_keep_their_own_root() -> None:
+    cfg = OmegaConf.create({"n": 3, "cb": {"_target_": "sample_targets.Point", "x": "${n}", "y": "???"}})
+    mine = Config({"n": 4, "cb": {"_target_": "sample_targets.Point", "x": "$<n>"}})
+    built = instantiate(TreeConf(left=cfg.cb, right=mine.cb), left={"y": 1})
+    assert built.right == st.Point(4)
+    assert built.left == {"y": 1}  # a call-time mapping replaces a node of another tree
+    with pytest.raises(MissingValueError) as caught:
+        instantiate(TreeConf(left=cfg.cb))
+    assert caught.value.path == "cb.y"  # the path in its own config
 
 
 def test_nested_omegaconf_node_keeps_its_own_root() -> None:
@@ -513,6 +557,36 @@ def test_nested_target_less_special_keys_are_stripped_too() -> None:
     data = {"x": {"a": 1, "_convert_": "all", "_args_": [1]}}
     assert hydra_instantiate(data)["x"] == {"a": 1, "_convert_": "all", "_args_": [1]}
     assert instantiate(data) == {"x": {"a": 1}}
+
+
+def test_positionals_for_a_target_less_node_are_an_error() -> None:
+    # Hydra drops them silently; there is nothing to pass them to.
+    assert hydra_instantiate({"a": 1}, 5) == {"a": 1}
+    with pytest.raises(InstantiationError, match="positional arguments need a node with _target_"):
+        instantiate({"a": 1}, 5)
+    assert instantiate({"a": 1}, b=2) == hydra_instantiate({"a": 1}, b=2) == {"a": 1, "b": 2}
+
+
+def test_bad_flag_in_a_target_less_node_names_path_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "conf.yaml"
+    path.write_text("model:\n  layers:\n    _recursive_: maybe\n    a: 1\n")
+    with pytest.raises(InstantiationError, match="_recursive_ must be true or false") as caught:
+        instantiate(load(path))
+    assert caught.value.path == "model.layers._recursive_"
+    assert caught.value.source == f"{path}:3"
+
+
+def test_shared_node_under_a_target_less_recursive_false_is_built_as_there() -> None:
+    built = instantiate(
+        {
+            "parts": {
+                "_recursive_": False,
+                "w": {"_target_": "sample_targets.Wrapper", "inner": {"_target_": "sample_targets.Point"}},
+            },
+            "ref": "$<@parts.w>",
+        }
+    )
+    assert built["ref"] is built["parts"]["w"] and isinstance(built["ref"].inner, Config)
 
 
 def test_target_less_convert_none_gives_config_nodes() -> None:
@@ -840,3 +914,98 @@ print(sorted(m for m in ("omegaconf", "hydra", "attr", "attrs") if m in sys.modu
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# -- the rest of Hydra's test_instantiate, in our words ----------------------------------------------
+@dataclass
+class DictOfUsers:
+    _target_: str = "sample_targets.Holder"
+    d: dict[str, User] = MISSING
+
+
+@dataclass
+class ListOfUsers:
+    _target_: str = "sample_targets.Holder"
+    d: Any = None
+
+
+MORE: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
+    "interpolation into the parent": (
+        lambda: (
+            OmegaConf.create(
+                {"node": {"_target_": "sample_targets.Point", "x": "${value}"}, "value": 99}
+            ).node
+        ),
+        {},
+    ),
+    "interpolation of a target node, partial": (
+        lambda: (
+            OmegaConf.create(
+                {
+                    "A": {"_target_": "sample_targets.add", "a": 1, "b": 2},
+                    "node": {"_target_": "sample_targets.add", "_partial_": True, "a": "${A}"},
+                }
+            ).node
+        ),
+        {},
+    ),
+    "interpolation of a target node": (
+        lambda: (
+            OmegaConf.create(
+                {
+                    "A": {"_target_": "sample_targets.add", "a": 1, "b": 2},
+                    "node": {"_target_": "sample_targets.add", "a": "${A}", "b": 3},
+                }
+            ).node
+        ),
+        {},
+    ),
+    "call-time live objects": (
+        lambda: {"_target_": "sample_targets.AClass", "b": 200, "c": {"x": 10, "y": "${b}"}},
+        {"a": 10, "d": st.Point(99)},
+    ),
+    "convert all with recursive false below": (
+        lambda: {
+            "_target_": "sample_targets.SimpleClass",
+            "a": {
+                "_target_": "sample_targets.SimpleClass",
+                "_convert_": "all",
+                "_recursive_": False,
+                "a": {},
+                "b": [],
+            },
+        },
+        {},
+    ),
+    "structured DictConfig with typed dict values": (
+        lambda: OmegaConf.merge(
+            OmegaConf.structured(DictOfUsers), {"d": {"007": {"name": "Bond", "age": 7}}}
+        ),
+        {"_convert_": "all"},
+    ),
+    "structured DictConfig with a list": (
+        lambda: OmegaConf.merge(OmegaConf.structured(ListOfUsers), {"d": [{"name": "Bond", "age": 7}]}),
+        {"_convert_": "all"},
+    ),
+    "optional fields left None": (lambda: OmegaConf.structured(ListOfUsers), {}),
+    "keywords named like special keys": (
+        lambda: {"_target_": "sample_targets.Holder"},
+        {"target": "foo", "partial": "bar"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "kwargs"), MORE.values(), ids=MORE.keys())
+def test_more_of_hydras_cases(make: Callable[[], Any], kwargs: dict[str, Any]) -> None:
+    ours, theirs = both(make, **kwargs)
+    assert norm(ours) == norm(theirs)
+
+
+def test_a_dataclass_class_as_target_is_called_like_hydra() -> None:
+    ours, theirs = both(lambda: {"_target_": User, "name": "M"})
+    assert ours == theirs == User(name="M", age=7)
+    with pytest.raises(InstantiationException, match="Expected a callable target"):
+        hydra_instantiate(OmegaConf.create({"_target_": User}))  # OmegaConf made it a node
+    with pytest.raises(TargetError, match="_target_ must be a string") as caught:
+        instantiate(OmegaConf.create({"_target_": User}))
+    assert caught.value.path == "_target_"

@@ -361,7 +361,7 @@ def test_omegaconf_expressions_read_as_omegaconf_reads_them(text: str) -> None:
 _REFUSED = object()
 
 
-@settings(max_examples=2000)
+@settings(max_examples=500)
 @given(omegaconf_expressions)
 def test_omegaconf_shaped_text_parses_or_raises_an_interpolation_error(text: str) -> None:
     for spelling in (text, angles(text)):

@@ -64,9 +64,11 @@ def test_aliases_below_the_bound_load_as_copies() -> None:
         Config.from_yaml(bomb(width, copies + 1, 0))
 
 
-def test_an_alias_counts_every_value_in_it_not_only_containers() -> None:
+def test_an_alias_counts_every_value_in_it_not_only_containers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("instantiate._config.loading.ALIAS_VALUES", 1000)
+    assert len(Config.from_yaml(bomb(400, 2, 0)).b) == 2  # 802 values copied
     with pytest.raises(ConfigError, match="alias bomb"):
-        Config.from_yaml(bomb(ALIAS_VALUES // 2, 3, 0))
+        Config.from_yaml(bomb(400, 3, 0))  # 3 copies of 401 values: one container each, 1,203 values
 
 
 @pytest.mark.parametrize("digits", ["9" * 5000, "-" + "9" * 5000, "+" + "1" * 10_000])

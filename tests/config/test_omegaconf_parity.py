@@ -178,6 +178,8 @@ BUILT_INS = [
     ({"v": "${oc.decode:'true'}"}, True),
     ({"v": "${oc.decode:'abc'}"}, "abc"),
     ({"v": "${oc.decode:' 1 '}"}, " 1 "),
+    ({"x": 5, "v": "${oc.decode:' ${x} '}"}, " 5 "),
+    ({"v": "${oc.decode:' a\\, b'}"}, " a, b"),
     ({"v": "${oc.decode:null}"}, None),
     ({"x": 5, "v": "${oc.decode:'${x}'}"}, 5),
     ({"x": "[1, 2]", "v": "${oc.decode:${x}}"}, [1, 2]),

@@ -257,6 +257,18 @@ def test_help_lists_flags_groups_and_options(app: Path) -> None:
     assert not (app / "outputs").exists()
 
 
+def test_version_flag_prints_the_version_and_runs_nothing(app: Path) -> None:
+    import instantiate
+
+    done = run_app(app, "--version")
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first == f"instantiate {instantiate.__version__} (distribution instantiate-config)"
+    assert "TASK" not in done.stdout  # the task did not run
+    assert "unknown" not in done.stdout
+    assert not (app / "outputs").exists()
+
+
 def test_a_ported_searchpath_counts_for_help_info_and_completion(tmp_path: Path) -> None:
     train = dedent(APP_TREE["conf/train.yaml"]) + f"hydra:\n  searchpath: [file://{tmp_path}/extra]\n"
     write_app(tmp_path, {"conf/train.yaml": train, "extra/model/huge.yaml": "name: huge\nhidden: 1024\n"})

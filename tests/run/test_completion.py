@@ -67,6 +67,16 @@ def test_flag_values(train: Any) -> None:
     assert "model.hidden=" in candidates(train, ["--cfg", "job", "model."])
 
 
+def test_launcher_and_sweeper_names(train: Any) -> None:
+    assert {"basic", "processes", "submitit", "submitit-local", "ray"} <= set(
+        candidates(train, ["--launcher", ""])
+    )
+    assert candidates(train, ["--launcher", "sub"]) == ["submitit", "submitit-local"]
+    assert candidates(train, ["_run_.launcher=pro"]) == ["_run_.launcher=processes"]
+    assert candidates(train, ["++_run_.sweeper="]) == ["++_run_.sweeper=basic", "++_run_.sweeper=optuna"]
+    assert "--version" in candidates(train, ["--v"])
+
+
 def test_complete_on_the_command_line(app: Path) -> None:
     def complete(*words: str) -> list[str]:
         done = run_app(app, "--complete", *words)
@@ -95,7 +105,7 @@ def test_scripts_are_valid_shell(app: Path, shell: str) -> None:
 
 def test_script_names_are_shell_safe() -> None:
     script = completion_script("bash", "my-app", "my app.py")
-    assert "complete -o nospace -o default -F _instantiate_complete" in script
+    assert "complete -o default -F _instantiate_complete -- my-app 'my app.py'" in script
     assert "'my app.py'" in script
 
 

@@ -612,12 +612,101 @@ def test_registered_names_and_values_read_from_built_objects(tmp_path: Path) -> 
 
 
 def test_resolver_errors_and_malformed_interpolations(tmp_path: Path) -> None:
-    path = write(tmp_path, "a: $<env:NO_SUCH_VARIABLE_FOR_CHECK>\nb: $<nope:1>\nc: $<a.b\n")
+    path = write(tmp_path, "a: $<env:NO_SUCH_VARIABLE_FOR_CHECK>\nb: $<evn:HOME>\nc: $<a.b\n")
     problems = check_file(path)
     assert [(p.path, p.source) for p in problems] == [(k, f"{path}:{n}") for n, k in enumerate("abc", 1)]
     assert "environment variable 'NO_SUCH_VARIABLE_FOR_CHECK' is not set" in problems[0].message
-    assert "unknown resolver 'nope'" in problems[1].message
+    assert "unknown resolver 'evn'. Did you mean 'env'?" in problems[1].message
     assert "malformed interpolation" in problems[2].message and "\n" not in problems[2].message
+
+
+def test_a_resolver_registered_elsewhere_is_noted_not_failed(tmp_path: Path) -> None:
+    """A project's own resolver (registered by code check has not run) cannot be checked statically."""
+    path = write(
+        tmp_path,
+        """
+        width: ${times_two:8}
+        uses_width: ${width}
+        label: run-${git_sha:}-${width}
+        """,
+    )
+    checker = Checker(load(path))
+    assert checker.check() == []  # nothing fails: not even the values that refer to one
+    notes = [(n.path, n.message) for n in checker.notes]
+    assert [p for p, _ in notes] == ["width", "label"]
+    assert "'times_two', which is not registered here" in notes[0][1] and "--import" in notes[0][1]
+    assert "'git_sha'" in notes[1][1]
+
+
+def test_a_resolver_registered_with_omegaconf_is_noted(tmp_path: Path) -> None:
+    from omegaconf import OmegaConf
+
+    OmegaConf.register_new_resolver("check_test_resolver", lambda x: x, replace=True)
+    try:
+        checker = Checker(load(write(tmp_path, "a: ${check_test_resolver:1}\n")))
+        assert checker.check() == []
+        assert "a resolver registered with OmegaConf" in only(checker.notes).message
+    finally:
+        OmegaConf.clear_resolver("check_test_resolver")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("_taget_", "_target_"), ("_target", "_target_"), ("target_", "_target_"), ("_args", "_args_"),
+     ("args_", "_args_"), ("_arg_", "_args_"), ("_partail_", "_partial_"), ("_recursive", "_recursive_"),
+     ("_lazy", "_lazy_"), ("_convert", "_convert_")],
+)  # fmt: skip
+def test_a_near_miss_special_key_is_named(tmp_path: Path, written: str, meant: str) -> None:
+    path = write(tmp_path, f"model:\n  {written}: builtins.dict\n")
+    problem = only(check_file(path))
+    assert (problem.path, problem.source) == (f"model.{written}", f"{path}:2")
+    assert problem.message == (
+        f"{written!r} is not a special key, so this mapping builds a plain dict. Did you mean {meant!r}?"
+    )
+
+
+def test_a_near_miss_special_key_in_a_target_node(tmp_path: Path, layers: str) -> None:
+    path = write(
+        tmp_path, f"model:\n  _target_: {layers}.Sequential\n  _args:\n    - _target_: {layers}.Block\n"
+    )
+    problems = check_file(path)
+    assert [str(p) for p in problems] == [
+        f"model._args ({path}:3): '_args' is not a special key, so it is passed to {layers}.Sequential "
+        "as a keyword. Did you mean '_args_'?"
+    ]  # not "unexpected keyword '_args'. Did you mean 'layers'?"
+
+
+@pytest.mark.parametrize(
+    "key", ["_run_", "_self_", "_name_", "_global_", "args", "target", "_type_", "_meta_"]
+)
+def test_ordinary_keys_are_not_taken_for_special_ones(tmp_path: Path, key: str) -> None:
+    assert check_file(write(tmp_path, f"node:\n  {key}: 1\n")) == []
+
+
+def test_messages_show_no_internal_names(tmp_path: Path, layers: str) -> None:
+    path = write(
+        tmp_path,
+        f"""
+        model:
+          _target_: {layers}.Linear
+          in_features: 2
+          out_features: 3
+        a: $<@model:__iter__()>
+        b: $<@model:_private>
+        c: ${{oc.decode:${{@model}}}}
+        d:
+          _target_: {layers}.Trainer
+          model: $<@model:parameters()>
+          devices: $<@model>
+        e: $<run:dir>
+        """,
+    )
+    problems = check_config(as_in_a_run(load(path)))
+    text = "\n".join(map(str, problems))
+    for internal in ("Unbuilt", "Unknown", "RunValue", "Marked", "<class", "_Slot", "Link"):
+        assert internal not in text, text
+    assert "$<@model:__iter__()>: '__iter__' is private; a $<@path:...> chain reads public attributes" in text
+    assert "'_private' is private" in text
 
 
 def test_the_hydra_section_is_not_built(tmp_path: Path) -> None:

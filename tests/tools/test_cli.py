@@ -83,11 +83,9 @@ def test_check_lists_problems_and_exits_1_in_a_subprocess(tmp_path: Path) -> Non
     done = run("check", "conf.yaml", cwd=tmp_path)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
-    assert lines[0].startswith(
-        "model._target_ (./conf.yaml:2): cannot find _target_ 'collections.OrderedDic'"
-    )
+    assert lines[0].startswith("model._target_ (conf.yaml:2): cannot find _target_ 'collections.OrderedDic'")
     assert "Did you mean 'OrderedDict'?" in lines[0]
-    assert lines[1].startswith("opt.nme (./conf.yaml:5): logging.getLogger got an unexpected keyword 'nme'.")
+    assert lines[1].startswith("opt.nme (conf.yaml:5): logging.getLogger got an unexpected keyword 'nme'.")
     assert len(lines) == 2
     assert done.stderr == "2 problems in conf.yaml\n"
 
@@ -191,7 +189,7 @@ def test_check_imports_modules_that_register_targets(
     try:
         assert main(["check", "conf.yaml", "--import", "my_registrations_for_cli"]) == 1
         assert capsys.readouterr().out == (
-            "value.x (./conf.yaml:3): expected an int, got 2.5 (a float) for parameter 'x' of double\n"
+            "value.x (conf.yaml:3): expected an int, got 2.5 (a float) for parameter 'x' of double\n"
         )
         assert main(["check", "conf.yaml", "--import", "no_such_module_for_cli"]) == 1
         assert "error: --import no_such_module_for_cli: ModuleNotFoundError" in capsys.readouterr().err

@@ -89,8 +89,13 @@ def test_a_target_schema(widget: str) -> None:
     assert definition["description"] == "A widget for tests."
     assert definition["additionalProperties"] is False
     props = definition["properties"]
-    assert props["_target_"] == {"const": "widget"}
-    typed = {name: p["anyOf"][0] for name, p in props.items() if "anyOf" in p and name != "_args_"}
+    assert props["_target_"] == {"const": "widget", "description": "A widget for tests."}
+    # each typed value may also be known later: anyOf for scalars, if/then for lists and mappings
+    typed = {
+        name: p["anyOf"][0] if "anyOf" in p else p["then"]
+        for name, p in props.items()
+        if ("anyOf" in p or "then" in p) and name != "_args_"
+    }
     assert typed["size"] == {"type": "integer"}
     assert typed["ratio"] == {"type": "number"}
     assert typed["name"] == {"type": "string"}
@@ -105,7 +110,8 @@ def test_a_target_schema(widget: str) -> None:
     assert typed["color"] == {"enum": ["red", "green", "r", "g"]}
     assert typed["where"] == {"type": "string"}
     assert typed["at"]["properties"]["x"]["anyOf"][0] == {"type": "integer"}
-    assert props["anything"] == {"default": None} and props["untyped"] == {"default": 3}
+    assert props["anything"]["$ref"] == props["untyped"]["$ref"] == "#/$defs/value"  # any value
+    assert props["anything"]["default"] is None and props["untyped"]["default"] == 3
     assert props["ratio"]["default"] == 0.5 and props["color"]["default"] == "red"
     assert props["sizes"]["default"] == [] and props["where"]["default"] == "/tmp"
     assert "default" not in props["at"] or props["at"]["default"] is None
@@ -130,7 +136,7 @@ def test_a_target_schema_validates_nodes(widget: str) -> None:
     too_many = {"_target_": "loose", "_args_": [1, 2, 3]}
     (error,) = validator(target_schema("loose")).iter_errors(too_many)
     assert list(error.absolute_path) == ["_args_"]
-    assert "[1, 2, 3] is too long" in [e.message for e in error.context]
+    assert "[1, 2, 3] is too long" in error.message  # in the list itself, not one of several schemas
     assert errors(schema, {"_target_": "widget", "size": 1, "key": "k", "pair": [1, "a", 2]}) != []
 
 
@@ -207,6 +213,67 @@ def test_a_composed_config_with_groups(tmp_path: Path) -> None:
         )
     )
     schema = config_schema(compose("train", config_dir=str(tmp_path)), title="train.yaml")
-    assert schema["properties"]["model"]["then"] == {"$ref": "#/$defs/collections.OrderedDict"}
+    dispatch = schema["$defs"]["target"]["allOf"]
+    assert {
+        "if": {"properties": {"_target_": {"const": "collections.OrderedDict"}}, "required": ["_target_"]},
+        "then": {"$ref": "#/$defs/collections.OrderedDict"},
+    } in dispatch
     assert errors(schema, yaml.safe_load((tmp_path / "train.yaml").read_text())) == []
     assert errors(schema, {"logger": {"_target_": "logging.getLogger", "nam": "x"}}) != []
+    # the same schema serves the group's files: any node, any known target
+    assert errors(schema, yaml.safe_load((tmp_path / "model" / "small.yaml").read_text())) == []
+    assert errors(schema, {"_target_": "logging.getLogger", "name": "x"}) == []
+    assert errors(schema, {"_target_": "logging.getLogger", "nam": "x"}) != []
+    assert errors(schema, {"deep": [{"a": {"_target_": "logging.getLogger", "nam": "x"}}]}) != []
+
+
+def documented(width: int = 3, *, name: str, scale: float = 1.5) -> None:
+    """A documented target.
+
+    Args:
+        width: How wide, in cells.
+        name (str): What to call it.
+    """
+
+
+def test_descriptions_carry_type_default_and_the_docstring() -> None:
+    register("documented", documented)
+    props = target_schema("documented")["$defs"]["documented"]["properties"]
+    assert props["width"]["description"] == "int, default 3: How wide, in cells."
+    assert props["width"]["markdownDescription"] == "`width: int` = `3`\n\nHow wide, in cells."
+    assert props["name"]["description"] == "str, required: What to call it."
+    assert props["scale"]["description"] == "float, default 1.5"  # undocumented: type and default
+    assert props["_target_"]["description"] == "A documented target."
+
+
+def test_any_node_may_switch_to_any_known_target(widget: str) -> None:
+    """A config naming one target: its nodes may name another, and are checked against that one."""
+    schema = config_schema({"a": {"_target_": "widget", "size": 1, "key": "k"}})
+    names = schema["$defs"]["target"]["properties"]["_target_"]["anyOf"][0]["enum"]
+    assert "widget" in names and "loose" in names  # named in the config, and registered
+    switched = {"a": {"_target_": "loose", "_args_": [1], "b": 2, "extra": 0.5}}
+    assert errors(schema, switched) == []
+    assert errors(schema, {"a": {"_target_": "loose", "_args_": [1], "b": "x"}}) != []
+    inserted = {"a": {"_target_": "widget", "size": {"_target_": "loose", "_args_": [1], "b": 2}, "key": "k"}}
+    assert errors(schema, inserted) == []
+    inserted["a"]["size"]["c"] = "not a number"
+    assert errors(schema, inserted) != []
+    # a target the schema does not know: its keys are not checked, and nothing is a false error
+    assert errors(schema, {"a": {"_target_": "collections.OrderedDict", "anything": 1}}) == []
+
+
+def test_a_target_in_another_file_of_the_config_directory_is_known(tmp_path: Path) -> None:
+    from instantiate._tools.schema import targets_in_directory
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.yaml").write_text("_target_: collections.OrderedDict\n")
+    (tmp_path / "model" / "b.yaml").write_text("_target_: logging.getLogger\nname: x\nbad: [\n")
+    (tmp_path / "model" / "c.yaml").write_text(
+        "layers:\n  - _target_: logging.getLogger\n  - _target_: ${x}\n"
+    )
+    assert targets_in_directory(str(tmp_path)) == ["collections.OrderedDict", "logging.getLogger"]
+    schema = config_schema(
+        {"m": {"_target_": "collections.OrderedDict"}}, extra_targets=["logging.getLogger", "no.such.Target"]
+    )
+    assert errors(schema, {"m": {"_target_": "logging.getLogger", "nam": "x"}}) != []
+    assert "no.such.Target" not in schema["$defs"]
