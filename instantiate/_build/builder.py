@@ -10,7 +10,6 @@ Nodes with ``_target_`` are built at most once per call (per Recipe), which is w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from .._errors import (
     ConfigError,
@@ -28,11 +27,18 @@ from .._config.nodes import Config, copy_data
 from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
+from .calls import node_source as _node_source
+from .calls import target_failed
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
+from .plan import cached_plan
 from .signatures import Checked, call_problem, params_of
 from .policy import ACTIVE, BLOCKS, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -51,7 +57,12 @@ def build(
                 hint="pass a mapping, a structured config or a node with _target_",
             )
         return link
-    builder = Builder(tree, registries, current_policy(allow))
+    policy = current_policy(allow)
+    if policy is None and not (ACTIVE or args or kwargs) and config.__class__ is Config:
+        plan = cached_plan(config, registries)  # compiled once per Config node, see plan.py
+        if plan is not None:
+            return plan()
+    builder = Builder(tree, registries, policy)
     return builder.build_top(link, args, kwargs or {})
 
 
@@ -452,12 +463,7 @@ class Builder:
         except ConfigError:
             raise
         except Exception as error:
-            raise InstantiationError(
-                f"{target.name}(...) raised {type(error).__name__}: {error}",
-                path=path_of(link),
-                source=_node_source(link),
-                hint="the error came from the target itself; its traceback is the __cause__ above",
-            ) from error
+            raise target_failed(target.name, link, error) from error
 
     def checked(self, value: Any, check: Checked, node: Any, link: Link, target: str) -> Any:
         """A config scalar converted to its parameter's annotation, or a ValidationError naming both."""
@@ -592,9 +598,3 @@ class _BuiltTree(Tree):
     __slots__ = ()
 
 
-def _node_source(link: Link) -> str | None:
-    parent = link[2]
-    if parent is None:
-        file = getattr(link[0], "file", None)
-        return f"{file}:1" if file else None
-    return source_of(parent[0], link[1])

@@ -10,7 +10,10 @@ later, and mutating methods of shared containers (``os.environ.update``).
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # The process functions ``os`` re-exports from ``posix`` (``nt`` on Windows): each is listed
 # under all three names.

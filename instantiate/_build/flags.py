@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from .._config.interpolation import Live
 from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, source_of
 from .._errors import InstantiationError
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 SPECIAL_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_", "_lazy_"})
 FLAGS = frozenset({"_partial_", "_recursive_", "_convert_", "_lazy_"})

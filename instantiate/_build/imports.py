@@ -10,16 +10,19 @@ business (as when it is imported by name).
 from __future__ import annotations
 
 import sys
-import threading
+import _thread
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
 
 from .policy import Policy
 
-_state = threading.local()
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+_state = _thread._local()  # threading.local, without importing threading
 
 
 class Guard:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from .._config.interpolation import MISSING, Tree
 from .._config.nodes import Config
 from .._config.paths import Link
 from .._config.provenance import MAPPINGS, SEQUENCES, copy_data
 from .._errors import InstantiationError
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 _NOT_CONTAINERS = (str, bytes, bytearray, memoryview)

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import contextvars
 import os
-import threading
+import _thread
 from functools import partial
 from types import ModuleType
-from typing import Any
 
 from .._errors import TargetError
 from .denylist import denied, denied_module, denied_object
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 TRUST_ENV = "INSTANTIATE_TRUST_CONFIG"
 
@@ -106,7 +109,7 @@ _policy: contextvars.ContextVar[Policy | None] = contextvars.ContextVar("instant
 # times that list changed: a builder's verdicts hold while the count stays the same.
 ACTIVE: list[Allowlist] = []
 BLOCKS = [0]
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading.Lock, without importing threading
 
 
 def _literal_prefix(pattern: str) -> str:

@@ -12,14 +12,18 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from inspect import getattr_static
 from types import ModuleType
-from typing import Any, Protocol
 
 from .._errors import RegistryError, TargetError, did_you_mean
 from .denylist import denied, denied_object
 from .imports import guarded
 from .policy import Policy, effective, real_name, refused
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object  # Names is only ever a type: a plain base does at run time
 
 
 class Target:
@@ -167,6 +171,12 @@ def _from_dotted(name: str, policy: Policy, registries: Sequence[Names]) -> Targ
 _ABSENT: Any = object()
 
 
+def _static(obj: Any, attr: str) -> Any:
+    from inspect import getattr_static  # only under an allow-list: inspect costs every start-up
+
+    return getattr_static(obj, attr, _ABSENT)
+
+
 def _descend(
     name: str,
     obj: Any,
@@ -190,7 +200,7 @@ def _descend(
             lazy = attr not in vars(obj)
             if lazy and not policy.may_import(f"{where}.{attr}"):
                 _refuse_before_import(name, f"{where}.{attr}", policy)
-        elif policy.layers and getattr_static(obj, attr, _ABSENT) is _ABSENT:
+        elif policy.layers and _static(obj, attr) is _ABSENT:
             # Only a __getattr__ could answer: code that might import anything. Refused.
             raise TargetError(
                 f"_target_ {name!r}: {where} has no plain attribute {attr!r} (it would be computed "

@@ -10,11 +10,12 @@ interpolation itself (``$<...>``) is parsed by its subclass in ``grammar``.
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from .._errors import InterpolationError
 from .expressions import Concat, DictArg, Expr, ListArg
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 CLOSE = {"<": ">", "{": "}"}
 # In a resolver argument a backslash escapes these (as OmegaConf's); before anything else it is
@@ -28,10 +29,22 @@ _BRACKETS = "[]{"
 _UNSIGNED = r"(?:0|[1-9](?:_?[0-9])*)"
 _DIGITS = r"[0-9](?:_?[0-9])*"
 _POINT = rf"(?:{_UNSIGNED}\.|{_UNSIGNED}?\.{_DIGITS})"
-_INT = re.compile(rf"[+-]?{_UNSIGNED}")
-_FLOAT = re.compile(
-    rf"[+-]?(?:(?:{_UNSIGNED}|{_POINT})[eE][+-]?{_DIGITS}|{_POINT}|[iI][nN][fF]|[nN][aA][nN])"
-)
+_NUMBERS: list[Any] = []  # the int and the float pattern, compiled on first use (no re at import)
+
+
+def _numbers() -> list[Any]:
+    if not _NUMBERS:
+        import re
+
+        _NUMBERS.append(re.compile(rf"[+-]?{_UNSIGNED}"))
+        _NUMBERS.append(
+            re.compile(
+                rf"[+-]?(?:(?:{_UNSIGNED}|{_POINT})[eE][+-]?{_DIGITS}|{_POINT}|[iI][nN][fF]|[nN][aA][nN])"
+            )
+        )
+    return _NUMBERS
+
+
 _WORDS = {"true": True, "false": False, "null": None, "~": None}
 
 
@@ -41,9 +54,10 @@ def literal(text: str) -> Any:
     if word is not text:
         return word
     if text[:1].isdigit() or text[:1] in "-+." or text[:1] in "iInN":
-        if _INT.fullmatch(text):
+        integer, real = _numbers()
+        if integer.fullmatch(text):
             return int(text)
-        if _FLOAT.fullmatch(text):
+        if real.fullmatch(text):
             return float(text)
     return text
 

@@ -6,9 +6,11 @@ once per string; evaluating (``interpolation``) walks these trees.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .paths import Key, format_path
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Expr:

@@ -13,12 +13,14 @@ with the column.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._errors import InterpolationError
 from .arguments import CLOSE, Scanner
 from .expressions import BuiltRef, Call, Concat, DictArg, DynCall, DynRef, Expr, ListArg, Ref
 from .paths import KEY_STOP, bracket_key
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BuiltRef",

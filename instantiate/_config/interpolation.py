@@ -8,7 +8,6 @@ container, so the caller can wrap it as a node (reading) or build it (instantiat
 from __future__ import annotations
 
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
-from typing import Any, Callable
 
 from .._errors import (
     ConfigError,
@@ -24,23 +23,34 @@ from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from .provenance import kind_of as _kind
 from .resolvers import Resolver, get_resolver, resolver_names
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
 MISSING = "???"
 
 
 class Tree:
-    """One config's raw data and what every view of it shares (the per-tree resolver cache).
+    """One config's raw data and what every view of it shares: the resolver cache, and the
+    compiled build plans (see ``_build/plan.py``), forgotten on every change made to the tree.
 
     ``resolvers`` finds resolvers this library does not know (those registered with OmegaConf,
     for a tree read from an OmegaConf config): ``resolvers(name, holder, key)``.
     """
 
-    __slots__ = ("cache", "data", "link", "resolvers")
+    __slots__ = ("cache", "data", "link", "plans", "resolvers")
 
     def __init__(self, data: Any) -> None:
         self.data = data
         self.link: Link = (data, None, None)
         self.cache: dict[Any, Any] = {}
+        self.plans: dict[Any, Any] = {}
         self.resolvers: Callable[[str, Link, Any], Resolver | None] | None = None
+
+    def changed(self) -> None:
+        """Called on every change to the data through the Config API."""
+        if self.plans:
+            self.plans.clear()
 
 
 class Live:

@@ -276,6 +276,7 @@ class Config:
                 source=self.source,
             )
         data[key] = to_data(value)
+        self._tree.changed()
         lines = getattr(data, "lines", None)  # a value set in code has no file:line
         if isinstance(lines, dict):
             lines.pop(key, None)
@@ -285,6 +286,7 @@ class Config:
     def __delitem__(self, key: Any) -> None:
         self._get_raw(key)
         del self._data[key]
+        self._tree.changed()
         lines = getattr(self._data, "lines", None)
         if isinstance(lines, dict):
             lines.pop(key, None)
@@ -299,6 +301,7 @@ class Config:
         if self._data.__class__ not in SEQUENCES:
             raise ConfigKeyError("append() needs a list node", path=self.path, source=self.source)
         self._data.append(to_data(value))
+        self._tree.changed()
         lines = getattr(self._data, "lines", None)
         if isinstance(lines, list):
             lines.append(None)  # made in code: no file:line

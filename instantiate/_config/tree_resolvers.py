@@ -9,15 +9,15 @@ the node holding the value when they start with a dot.
 
 from __future__ import annotations
 
-import string
-import warnings
-from typing import Any, Callable
-
 from .._errors import InterpolationError
 from .expressions import Call, DictArg, Expr, ListArg, Ref
 from .grammar import parse_element
 from .paths import Link, format_path, link_keys, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, in_tree, kind_of
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 _DEPRECATED = "'$OLD_KEY' is deprecated. Change your code and config to use '$NEW_KEY'"
 
@@ -128,6 +128,9 @@ def deprecated(ev: Any, expr: Call, holder: Link, key: Any) -> tuple[Any, Link |
     ref = Ref(up, keys, expr.text)
     value, link = ev.lookup(ref, holder, key)
     new = path_of(ev.start(ref, holder), *keys)
+    import string
+    import warnings
+
     text = string.Template(message).safe_substitute(OLD_KEY=path_of(holder, key), NEW_KEY=new)
     warnings.warn(text, UserWarning, stacklevel=2)
     return value, link

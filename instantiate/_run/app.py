@@ -10,21 +10,22 @@ python train.py --cfg job --resolve                 # print the composed config
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .._config.nodes import Config
 from .._errors import ConfigError
 from .settings import RUN_SECTIONS, RunSettings
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
     import argparse
+    from typing import Any, Callable, TypeVar
 
-Task = TypeVar("Task", bound=Callable[..., Any])
+    Task = TypeVar("Task", bound=Callable[..., Any])
+
 _INFO = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")  # Hydra's --info
 
 
@@ -90,6 +91,8 @@ class App:
         """This app as Hydra's ``-cn``, ``-cp`` and ``-cd`` flags change it, for one command line."""
         if not (options.config_name or options.config_path or options.config_dir):
             return self
+        import copy
+
         app = copy.copy(self)
         if options.config_name:
             app.config_name = options.config_name
@@ -113,6 +116,8 @@ class App:
 
             sys.stdout.write("".join(f"{word}\n" for word in candidates(self, list(argv[1:]))))
             raise SystemExit(0)  # what the shell reads must end here, whatever follows train()
+        if not any(arg.startswith("-") for arg in argv):  # overrides only: no argparse to import
+            return self.dispatch_handled(plain_options(argv))
         parser = self.parser()
         argv = _info_option(list(argv))
         # overrides may follow options too (-m lr=1,2 --launcher processes _run_.processes.n_jobs=2),
@@ -121,6 +126,10 @@ class App:
         if any(arg.startswith("-") for arg in rest):
             parser.error(f"unrecognized arguments: {' '.join(arg for arg in rest if arg.startswith('-'))}")
         options.overrides = [*options.overrides, *rest]
+        return self.dispatch_handled(options)
+
+    def dispatch_handled(self, options: Any) -> Any:
+        """``dispatch``, a ConfigError becoming one message and exit 1 (unless --traceback)."""
         try:
             return self.dispatch(options)
         except ConfigError as error:
@@ -137,27 +146,11 @@ class App:
             add_help=False,
             description=f"Run {self.name} with a config composed from {self.config_dir}.",
         )
-        add = parser.add_argument
-        add("overrides", nargs="*", help="overrides: key=value, group=option, +key=v, ~key, a=1,2 (sweep)")
-        add("-h", "--help", action="store_true", help="show this help, the config groups and options")
-        add("--hydra-help", action="store_true", help="show the flags and the run's own settings")
-        add("--version", action="store_true", help="show the version of instantiate and exit")
-        add("-c", "--cfg", choices=("job", "hydra", "all"), help="print the composed config and exit")
-        add("-p", "--package", help="with --cfg: print only this key of the config (db, model.net)")
-        add("--resolve", action="store_true", help="with --cfg: resolve interpolations")
-        add("-i", "--info", nargs="?", const="all", choices=_INFO, help=f"print [{'|'.join(_INFO)}]")
-        add("-m", "--multirun", action="store_true", help="run every combination of the sweep overrides")
-        add("-r", "--run", action="store_true", help="one run, even if the config says hydra.mode: MULTIRUN")
-        add("-cn", "--config-name", help="the primary config instead of the one @main names")
-        add("-cp", "--config-path", help="the config directory instead of @main's (relative to the script)")
-        add("-cd", "--config-dir", help="add a directory of configs to the search path")
-        add("--run-dir", help="the run directory (default: _run_.dir, else outputs/YYYY-MM-DD/HH-MM-SS)")
-        add("--launcher", help="multirun launcher: basic, processes, submitit, submitit-local, ray")
-        add("--dry-run", action="store_true", help="with -m: list the jobs without running them")
-        add("--allow", action="append", metavar="PATTERN", help="allow only targets matching PATTERN")
-        add("-v", "--verbose", action="store_true", help="log at DEBUG level")
-        add("--traceback", action="store_true", help="show the full traceback of a config error")
-        add("--shell-completion", choices=("bash", "zsh"), help="print a shell completion script")
+        parser.add_argument(
+            "overrides", nargs="*", help="overrides: key=value, group=option, +key=v, ~key, a=1,2 (sweep)"
+        )
+        for flags, options in _OPTIONS:
+            parser.add_argument(*flags, **options)
         return parser
 
     def dispatch(self, options: argparse.Namespace) -> Any:
@@ -307,6 +300,46 @@ class App:
         from .app_text import info_text
 
         return info_text(self, overrides, "all")
+
+
+_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (  # App.parser()'s options
+    (("-h", "--help"), {"action": "store_true", "help": "show this help, the config groups and options"}),
+    (("--hydra-help",), {"action": "store_true", "help": "show the flags and the run's own settings"}),
+    (("--version",), {"action": "store_true", "help": "show the version of instantiate and exit"}),
+    (("-c", "--cfg"), {"choices": ("job", "hydra", "all"), "help": "print the composed config and exit"}),
+    (("-p", "--package"), {"help": "with --cfg: print only this key of the config (db, model.net)"}),
+    (("--resolve",), {"action": "store_true", "help": "with --cfg: resolve interpolations"}),
+    (
+        ("-i", "--info"),
+        {"nargs": "?", "const": "all", "choices": _INFO, "help": f"print [{'|'.join(_INFO)}]"},
+    ),
+    (("-m", "--multirun"), {"action": "store_true", "help": "run every combination of the sweep overrides"}),
+    (
+        ("-r", "--run"),
+        {"action": "store_true", "help": "one run, even if the config says hydra.mode: MULTIRUN"},
+    ),
+    (("-cn", "--config-name"), {"help": "the primary config instead of the one @main names"}),
+    (("-cp", "--config-path"), {"help": "the config directory instead of @main's (relative to the script)"}),
+    (("-cd", "--config-dir"), {"help": "add a directory of configs to the search path"}),
+    (("--run-dir",), {"help": "the run directory (default: _run_.dir, else outputs/YYYY-MM-DD/HH-MM-SS)"}),
+    (("--launcher",), {"help": "multirun launcher: basic, processes, submitit, submitit-local, ray"}),
+    (("--dry-run",), {"action": "store_true", "help": "with -m: list the jobs without running them"}),
+    (("--allow",), {"action": "append", "metavar": "PATTERN", "help": "allow only targets matching PATTERN"}),
+    (("-v", "--verbose"), {"action": "store_true", "help": "log at DEBUG level"}),
+    (("--traceback",), {"action": "store_true", "help": "show the full traceback of a config error"}),
+    (("--shell-completion",), {"choices": ("bash", "zsh"), "help": "print a shell completion script"}),
+)
+
+
+def plain_options(argv: Sequence[str]) -> argparse.Namespace:
+    """What ``App.parser()`` reads from overrides without options, without importing argparse."""
+    from types import SimpleNamespace
+
+    defaults = {
+        flags[-1].lstrip("-").replace("-", "_"): False if options.get("action") == "store_true" else None
+        for flags, options in _OPTIONS
+    }
+    return SimpleNamespace(overrides=list(argv), **defaults)  # type: ignore[return-value]
 
 
 def _info_option(argv: list[str]) -> list[str]:
