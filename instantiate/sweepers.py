@@ -7,6 +7,7 @@ job with ``SweepRun.prepare(app.compose(overrides), planned)``, runs batches of 
 ``SweepRun.finish()``. ``instantiate._run.sweepers.basic.run_grid`` is the simplest one.
 """
 
-from ._run.sweeps import Entry, JobRecord, PlannedJob, SweepResult, SweepRun, cartesian, new_sweep_directory
+from ._run.sweep_points import Entry, PlannedJob, cartesian
+from ._run.sweeps import JobRecord, SweepResult, SweepRun, new_sweep_directory
 
 __all__ = ["Entry", "JobRecord", "PlannedJob", "SweepResult", "SweepRun", "cartesian", "new_sweep_directory"]

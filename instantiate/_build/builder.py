@@ -24,10 +24,9 @@ from .._errors import (
 from .._config.grammar import Ref, parse
 from .._config.interpolation import MISSING, Evaluator, Live, Tree
 from .._config.nodes import Config, copy_data
-from .._config.paths import Link, path_of
+from .._config.paths import Link, node_source, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
-from .calls import node_source as _node_source
 from .calls import target_failed
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
@@ -446,7 +445,7 @@ class Builder:
             problem = call_problem(params, len(args), kwargs, partial)  # the full check, and why
             if problem is not None:
                 raise InstantiationError(
-                    f"{target.name} {problem}", path=path_of(link), source=_node_source(link)
+                    f"{target.name} {problem}", path=path_of(link), source=node_source(link)
                 )
         for check in params.checked:
             value = kwargs.get(check.name, _NOTHING)
@@ -583,7 +582,7 @@ class Builder:
         return CycleError(
             "these nodes need each other to be built first: " + " -> ".join(chain),
             path=path_of(link),
-            source=_node_source(link),
+            source=node_source(link),
             hint="break the cycle: one of them must not refer to the other with $<@...>",
         )
 

@@ -5,18 +5,8 @@ Shared by the builder and by compiled plans, so both report a failing target the
 
 from __future__ import annotations
 
-from .._config.paths import Link, path_of
-from .._config.provenance import source_of
+from .._config.paths import Link, node_source, path_of
 from .._errors import InstantiationError
-
-
-def node_source(link: Link) -> str | None:
-    """``file:line`` of the node at ``link`` (where its key is written), if known."""
-    parent = link[2]
-    if parent is None:
-        file = getattr(link[0], "file", None)
-        return f"{file}:1" if file else None
-    return source_of(parent[0], link[1])
 
 
 def target_failed(name: str, link: Link, error: Exception) -> InstantiationError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .._errors import ConfigError, InterpolationError
+from .provenance import source_of
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
@@ -133,3 +134,12 @@ def _path_error(text: str, pos: int, problem: str, where: str) -> ConfigError:
     return InterpolationError(
         f"malformed {where} {text!r}: {problem} (column {pos + 1})\n    {text}\n    {' ' * pos}^"
     )
+
+
+def node_source(link: Link) -> str | None:
+    """``file:line`` where the node at ``link`` is written (its key's line), if known."""
+    parent = link[2]
+    if parent is None:
+        file = getattr(link[0], "file", None)
+        return f"{file}:1" if file else None
+    return source_of(parent[0], link[1])

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .launchers.registry import configured_launcher, make_launcher
+from .sweep_points import sweep_entries
 from .sweepers.registry import configured_sweeper
-from .sweeps import SweepResult, sweep_entries
+from .sweeps import SweepResult
 
 
 def run_sweep(

@@ -38,10 +38,10 @@ from .._build.validation import _UNIONS, check_value, describe, unwrap_optional
 from .._compose.run_values import RUN_KEY, RUN_ONLY, mirror_into_hydra
 from .._config.interpolation import MISSING
 from .._config.nodes import Config
-from .._config.paths import Link, link_keys, path_of
+from .._config.paths import Link, link_keys, node_source, path_of
 from .._config.provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from .._errors import ConfigError, MissingValueError, ValidationError, _where
-from .graph import Edge, TargetNode, Unbuilt, Unknown, Walk, contains_target, node_source
+from .graph import Edge, TargetNode, Unbuilt, Unknown, Walk, contains_target
 from .static import near_miss_special_key, unknown_resolvers
 
 _PLAIN = (type(None), bool, int, float, str)

@@ -17,7 +17,7 @@ from .._config.expressions import inner_exprs
 from .._config.grammar import BuiltRef, Call, Concat, Expr, Ref, parse
 from .._config.interpolation import Evaluator, Placeholder
 from .._config.nodes import Config
-from .._config.paths import Link, link_keys, path_of
+from .._config.paths import Link, link_keys, node_source, path_of
 from .._config.provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
 from .._config.recursion import allow_deep_recursion
 from .._errors import ConfigError, InterpolationError
@@ -384,15 +384,6 @@ def is_target_node(data: Any, link: Link) -> bool:
     return not (keys and keys[0] == RUNNER_SECTION)
 
 
-def node_source(link: Link) -> str | None:
-    """``file:line`` where the node at ``link`` is written (its key's line)."""
-    parent = link[2]
-    if parent is None:
-        file = getattr(link[0], "file", None)
-        return f"{file}:1" if file else None
-    return source_of(parent[0], link[1])
-
-
 def top_targets(link: Link) -> list[Link]:
     """The node at ``link`` if it is a target, else the outermost target nodes inside it."""
     data = link[0]
@@ -460,6 +451,5 @@ __all__ = [
     "contains_target",
     "dependency_graph",
     "is_target_node",
-    "node_source",
     "render",
 ]

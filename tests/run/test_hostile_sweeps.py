@@ -15,7 +15,7 @@ from trees import write_tree
 
 from instantiate import ConfigError, OverrideError, main
 from instantiate._compose.searchpath import Repository
-from instantiate._run.sweeps import MAX_JOBS, cartesian, max_jobs, sweep_entries
+from instantiate._run.sweep_points import MAX_JOBS, cartesian, max_jobs, sweep_entries
 
 REPO = Path(__file__).resolve().parents[2]
 

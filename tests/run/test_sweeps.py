@@ -20,13 +20,9 @@ from instantiate._compose.searchpath import Repository
 from instantiate._run.launchers.base import JobOutcome, portable
 from instantiate._run.multirun import run_sweep
 from instantiate._run.progress import Progress, duration
+from instantiate._run.sweep_points import cartesian, sweep_entries
 from instantiate._run.sweepers.registry import configured_sweeper
-from instantiate._run.sweeps import (
-    SUMMARY_FILE,
-    cartesian,
-    override_dirname,
-    sweep_entries,
-)
+from instantiate._run.sweeps import SUMMARY_FILE, override_dirname
 
 TREE = {
     "train.yaml": "defaults:\n  - model: small\n  - _self_\nlr: 0.1\nbatch: 32\nseed: 0\n",

@@ -8,17 +8,8 @@ from typing import Any
 from ..._compose.searchpath import Repository
 from ..._config.nodes import Config
 from ..._errors import ConfigError
-from ..sweeps import (
-    Entry,
-    JobRecord,
-    PlannedJob,
-    SweepResult,
-    SweepRun,
-    cartesian,
-    dry_run_text,
-    max_jobs,
-    new_sweep_directory,
-)
+from ..sweep_points import Entry, PlannedJob, cartesian, dry_run_text, max_jobs
+from ..sweeps import JobRecord, SweepResult, SweepRun, new_sweep_directory
 
 
 def run_grid(

@@ -27,7 +27,8 @@ from ..._compose.sweep_values import Sweep
 from ..._config.nodes import Config
 from ..._errors import ConfigError
 from ..launchers.base import JobError
-from ..sweeps import Entry, JobRecord, PlannedJob, SweepResult, SweepRun, max_jobs, new_sweep_directory
+from ..sweep_points import Entry, PlannedJob, max_jobs
+from ..sweeps import JobRecord, SweepResult, SweepRun, new_sweep_directory
 
 DEFAULTS: dict[str, Any] = {
     "direction": "minimize",
