@@ -8,17 +8,12 @@ Hydra; stored configs (``store``) come last, so a file shadows a stored node of 
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from .._config.loading import parse_yaml
+from .._config.yaml_cache import parse_file
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList
 from .._errors import ConfigError
 from .store import stored, stored_paths
-
-_HEADER = re.compile(r"#\s*@")
-
 
 class Loaded(NamedTuple):
     """One config as read: shared between compositions, so never changed (merging copies)."""
@@ -68,7 +63,8 @@ class DirectorySource:
     def load(self, path: str) -> Loaded:
         file = os.path.normpath(os.path.join(self.root, path + ".yaml"))
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            with open(file, encoding="utf-8") as handle:
+                text = handle.read()
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read config file {file!r}: {error}") from None
         return read_config(path, text, file)
@@ -116,6 +112,8 @@ class PackageSource:
         return groups, configs
 
     def load(self, path: str) -> Loaded:
+        from pathlib import Path
+
         node = self._at(path + ".yaml")
         shown = str(node) if isinstance(node, Path) else f"pkg://{self.spec}/{path}.yaml"
         return read_config(path, node.read_text(encoding="utf-8"), shown)
@@ -155,7 +153,7 @@ class StoreSource:
 def read_config(path: str, text: str, file: str) -> Loaded:
     """A config file's text as a `Loaded`: its header, its data and its defaults list apart."""
     header = package_header(text, file)
-    data = parse_yaml(text, file)
+    data = parse_file(text, file)
     if data is None:
         data = MarkedDict(file)
     elif data.__class__ not in MAPPINGS and data.__class__ not in SEQUENCES:
@@ -203,7 +201,7 @@ def package_header(text: str, file: str) -> str | None:
         line = raw.strip()
         if not line:
             continue
-        if not _HEADER.match(line):
+        if not (line.startswith("#") and line[1:].lstrip().startswith("@")):
             break  # the header ends at the first line that is not a '# @key value' comment
         parts = line.lstrip("#").split()
         if len(parts) != 2:

@@ -85,7 +85,7 @@ class Job:
             if key in job_config:
                 run_config[key] = job_config[key]
                 del job_config[key]
-        write_record(directory, job_config.to_yaml(), run_config.to_yaml(), task_overrides)
+        write_record(directory, job_config, run_config, task_overrides)
         return cls(
             task=app.entry,
             config=cfg,

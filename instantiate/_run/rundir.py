@@ -15,12 +15,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .._config.plain_yaml import dump_plain
 from .._errors import ConfigError
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
     from datetime import datetime
     from typing import Any
+
+    from .._config.nodes import Config
 
 
 DEFAULT_RUN_DIR = "outputs/%Y-%m-%d/%H-%M-%S"
@@ -66,18 +69,27 @@ def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = No
     return Path(now.strftime(os.fspath(pattern)))
 
 
-def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
+def write_record(directory: Path, job_config: Config, run_config: Config, overrides: Sequence[str]) -> None:
     """Write what a run was started with; existing files are never overwritten."""
-    import yaml
-
     files = {
-        "config.yaml": job_config,
-        "run.yaml": run_config,
-        "overrides.yaml": yaml.safe_dump(list(overrides), default_flow_style=False, sort_keys=False),
+        "config.yaml": yaml_text(job_config),
+        "run.yaml": yaml_text(run_config),
+        "overrides.yaml": dump_plain(list(overrides)) or _safe_dump(list(overrides)),
     }
     for name, text in files.items():
         with open(directory / name, "x", encoding="utf-8") as handle:
             handle.write(text)
+
+
+def yaml_text(cfg: Config) -> str:
+    """``cfg.to_yaml()``, written without PyYAML when the config is plain data (it mostly is)."""
+    return dump_plain(cfg.to_dict(resolve=False)) or cfg.to_yaml()
+
+
+def _safe_dump(data: Any) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(data, default_flow_style=False, sort_keys=False))
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from apps import RUN_DIR, env, run_dirs, write_app
 
-from instantiate import ConfigError
+from instantiate import Config, ConfigError
 from instantiate._run.rundir import (
     DEFAULT_RUN_DIR,
     new_directory,
@@ -57,10 +57,10 @@ def test_a_pattern_without_a_name_is_refused_clearly(
 
 
 def test_the_record_is_never_overwritten(tmp_path: Path) -> None:
-    write_record(tmp_path, "a: 1\n", "_run_: {}\n", ["a=1"])
+    write_record(tmp_path, Config({"a": 1}), Config({"_run_": {}}), ["a=1"])
     assert yaml.safe_load((tmp_path / "overrides.yaml").read_text()) == ["a=1"]
     with pytest.raises(FileExistsError):
-        write_record(tmp_path, "a: 2\n", "_run_: {}\n", ["a=2"])
+        write_record(tmp_path, Config({"a": 2}), Config({"_run_": {}}), ["a=2"])
     assert (tmp_path / "config.yaml").read_text() == "a: 1\n"
 
 
