@@ -9,7 +9,6 @@ submitit and ray use) it would lose its source, and tracebacks would read ``<dyn
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .._config.nodes import Config
+from .run_log import DEBUG
 from .settings import RUN_SECTIONS
 
 
@@ -93,7 +93,7 @@ class Job:
             directory=str(directory),
             name=str(run["name"]),
             chdir=settings.chdir,
-            log_level=logging.DEBUG if verbose else settings.log_level,
+            log_level=DEBUG if verbose else settings.log_level,
             allow=allow,
             index=index,
             logging=logging_settings,
@@ -168,7 +168,8 @@ def execute(job: Job) -> Any:
     from .._build.policy import allowed_targets
     from .._compose.run_values import running
     from .job_logging import configured, debug_for
-    from .rundir import run_logging, working_directory
+    from .run_log import run_logging
+    from .rundir import working_directory
 
     directory = Path(job.directory)
     guard = allowed_targets(*job.allow) if job.allow else nullcontext()

@@ -1,16 +1,14 @@
 """Run directories: one new directory per run (or sweep job), never reused, with its record.
 
 A run directory holds ``config.yaml`` (the composed job config), ``run.yaml`` (the ``_run_``
-settings: choices, name, directory), ``overrides.yaml`` and ``<name>.log``. Directories are
-created with ``os.mkdir``, which is atomic: two runs starting in the same second get
-``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
+settings: choices, name, directory), ``overrides.yaml`` and ``<name>.log`` (see ``run_log``).
+Directories are created with ``os.mkdir``, which is atomic: two runs starting in the same
+second get ``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +26,6 @@ if TYPE_CHECKING:
 
 DEFAULT_RUN_DIR = "outputs/%Y-%m-%d/%H-%M-%S"
 DEFAULT_SWEEP_DIR = "multirun/%Y-%m-%d/%H-%M-%S"
-LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
 def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
@@ -93,37 +90,6 @@ def _safe_dump(data: Any) -> str:
 
 
 @contextmanager
-def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
-    """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
-    new_level = level_number(level)  # before any handler is added, so a bad level leaves none behind
-    root = logging.getLogger()
-    old_level = root.level
-    handlers: list[logging.Handler] = []
-    formatter = logging.Formatter(LOG_FORMAT)
-    # a script that set up logging itself keeps its console handler; adding ours too would
-    # print every line twice
-    if not any(getattr(h, "_instantiate_console", False) or _is_console(h) for h in root.handlers):
-        console = logging.StreamHandler()
-        console.setFormatter(formatter)
-        console._instantiate_console = True  # type: ignore[attr-defined]
-        handlers.append(console)
-    if log_file is not None:
-        file_handler = logging.FileHandler(log_file, encoding="utf-8")
-        file_handler.setFormatter(formatter)
-        handlers.append(file_handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(new_level)
-    try:
-        yield logging.getLogger("instantiate.run")
-    finally:
-        for handler in handlers:
-            root.removeHandler(handler)
-            handler.close()
-        root.setLevel(old_level)
-
-
-@contextmanager
 def working_directory(directory: Path | None) -> Iterator[None]:
     """Change into ``directory`` for the run (only when a config asks for it), then back."""
     if directory is None:
@@ -135,21 +101,3 @@ def working_directory(directory: Path | None) -> Iterator[None]:
         yield
     finally:
         os.chdir(previous)
-
-
-def _is_console(handler: logging.Handler) -> bool:
-    return isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout)
-
-
-def level_number(level: Any) -> int:
-    """``"debug"``, ``"INFO"`` or ``10`` as a ``logging`` level; anything else is a ConfigError."""
-    if isinstance(level, int):
-        return level
-    value = logging.getLevelName(str(level).upper())
-    if not isinstance(value, int):
-        raise ConfigError(
-            f"unknown log level {level!r}",
-            path="_run_.log_level",
-            hint="use DEBUG, INFO, WARNING, ERROR or CRITICAL",
-        )
-    return value
