@@ -8,34 +8,51 @@ Hydra; stored configs (``store``) come last, so a file shadows a stored node of 
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple, Protocol
 
-from .._config.yaml_cache import parse_file
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList
+from .._config.yaml_cache import parse_file
 from .._errors import ConfigError
 from .store import stored, stored_paths
 
-class Loaded(NamedTuple):
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class Source(Protocol):
+        description: str
+
+        def is_config(self, path: str) -> bool: ...
+
+        def is_group(self, path: str) -> bool: ...
+
+        def entries(self, group: str) -> tuple[list[str], list[str]]: ...
+
+        def load(self, path: str) -> Loaded: ...
+
+
+class Loaded:
     """One config as read: shared between compositions, so never changed (merging copies)."""
 
-    path: str  # the config path, "db/mysql"
-    data: Any  # MarkedDict (or MarkedList) without its ``defaults`` key
-    defaults: MarkedList | None  # the defaults list as written, with its lines
-    header: str | None  # the ``# @package`` header (or a stored node's package)
-    annotation: type | None  # the dataclass typing a stored node
-    origin: str  # how errors name it: a file name, or "<stored db/mysql: MySQL>"
+    __slots__ = ("annotation", "data", "defaults", "header", "origin", "path")
 
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        defaults: MarkedList | None,
+        header: str | None,
+        annotation: type | None,
+        origin: str,
+    ) -> None:
+        self.path = path  # the config path, "db/mysql"
+        self.data = data  # MarkedDict (or MarkedList) without its ``defaults`` key
+        self.defaults = defaults  # the defaults list as written, with its lines
+        self.header = header  # the ``# @package`` header (or a stored node's package)
+        self.annotation = annotation  # the dataclass typing a stored node
+        self.origin = origin  # how errors name it: a file name, or "<stored db/mysql: MySQL>"
 
-class Source(Protocol):
-    description: str
-
-    def is_config(self, path: str) -> bool: ...
-
-    def is_group(self, path: str) -> bool: ...
-
-    def entries(self, group: str) -> tuple[list[str], list[str]]: ...
-
-    def load(self, path: str) -> Loaded: ...
+    def __repr__(self) -> str:
+        return f"Loaded({self.path!r}, origin={self.origin!r})"
 
 
 class DirectorySource:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _FIRST = _ASCII_LETTERS | frozenset("_$/")  # starts no number, date, indicator or special word
 _INNER = _FIRST | frozenset("0123456789 -.<>{}()[]@=+,:~^*!?%&;")  # no '#', quotes, '\\', '|', tab
+_DIGITS = frozenset("0123456789")
+# Every character an int, float or timestamp of YAML 1.1 may hold (hex digits, 0x/0o/0b, exponents,
+# sexagesimal ':', dates and times): text starting with a digit is plain only with another one.
+_NUMERIC = _DIGITS | frozenset("_.+-:eExXoObBaAcCdDfFtTzZ ")
 # What YAML 1.1 reads as a bool or null (any case, to be sure): these are quoted.
 _WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
@@ -107,11 +111,14 @@ def _string(text: str) -> str:
 
 
 def _is_plain(text: str) -> bool:
-    if not text or text[0] not in _FIRST or text[-1] in " :" or text.lower() in _WORDS:
+    if not text or text[-1] in " :" or text.lower() in _WORDS:
         return False
-    if ": " in text or not all(char in _INNER or (char > "\x7f" and char.isalnum()) for char in text):
+    if text[0] in _DIGITS:  # "0.1,0.01" and "12k" are text; "1e3", "0x1F", "2024-01-01" are not
+        if all(char in _NUMERIC for char in text):
+            return False
+    elif text[0] not in _FIRST:
         return False
-    return True
+    return ": " not in text and all(char in _INNER or (char > "\x7f" and char.isalnum()) for char in text)
 
 
 def _escaped(char: str) -> str:

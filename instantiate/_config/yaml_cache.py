@@ -13,6 +13,7 @@ that cannot be written just means no cache. A file that fails to parse is not ca
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import sys
@@ -95,10 +96,11 @@ def _yaml_file() -> str | None:
     loaded = sys.modules.get("yaml")
     if loaded is not None:
         return getattr(loaded, "__file__", None)
-    from importlib.machinery import PathFinder
-
-    spec = PathFinder.find_spec("yaml")
-    return spec.origin if spec is not None else None
+    for entry in sys.path:  # where `import yaml` would find it
+        candidate = os.path.join(entry or ".", "yaml", "__init__.py")
+        if os.path.isfile(candidate):
+            return candidate
+    return None
 
 
 def _stamp(file: str | None) -> tuple[str, int, int] | None:
@@ -145,10 +147,8 @@ def _write(where: str, text: str, data: Any) -> None:
             handle.write(marshal.dumps((fingerprint(), text, payload)))
         os.replace(temporary, where)  # readers see the old file or the new one, never half of one
     except (OSError, ValueError):
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
 
 
 def _encode(value: Any) -> Any:

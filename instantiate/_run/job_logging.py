@@ -45,7 +45,7 @@ def job_logging(cfg: Config) -> dict[str, Any] | None:
     ``cfg`` is the run's whole config with its run values mirrored into ``hydra:``; the merged
     section is written back there, so ``run.yaml`` records what configured the run.
     """
-    section = cfg.select("hydra", default=None)
+    section = cfg.get("hydra")  # get, not select: a missing key costs no error message
     choice = cfg.select("_run_.choices", default=None)
     chosen = choice.get("hydra/job_logging") if isinstance(choice, Config) else None
     given = section.get("job_logging") if isinstance(section, Config) and not section.is_sequence() else None
@@ -73,7 +73,7 @@ def job_logging(cfg: Config) -> dict[str, Any] | None:
 
 def verbose_loggers(cfg: Config) -> bool | list[str]:
     """``hydra.verbose``: True (every logger), or the names of the loggers to log at DEBUG."""
-    verbose = cfg.select("hydra.verbose", default=False)
+    verbose = cfg.select("hydra.verbose", default=False) if "hydra" in cfg else False
     if isinstance(verbose, bool):
         return verbose
     if isinstance(verbose, str):

@@ -27,7 +27,8 @@ LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 RUN_LOGGER = "instantiate.run"
 INFO, DEBUG = 20, 10
 # logging's own names, for a level given before logging is imported
-_LEVELS = {"CRITICAL": 50, "FATAL": 50, "ERROR": 40, "WARN": 30, "WARNING": 30, "INFO": 20, "DEBUG": 10, "NOTSET": 0}
+_LEVELS = {"CRITICAL": 50, "FATAL": 50, "ERROR": 40, "WARN": 30, "WARNING": 30, "INFO": 20, "DEBUG": 10}
+_LEVELS["NOTSET"] = 0
 
 
 @contextmanager
@@ -174,7 +175,7 @@ class _WhenImported:
         else:
             return None
         if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-            spec.loader = _ThenLoader(spec.loader, self.then)  # type: ignore[assignment]
+            spec.loader = _ThenLoader(spec.loader, self.then)
         return spec  # type: ignore[no-any-return]
 
 

@@ -9,16 +9,17 @@ second get ``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+import time
 from contextlib import contextmanager
-from pathlib import Path
 
 from .._config.plain_yaml import dump_plain
 from .._errors import ConfigError
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from datetime import datetime
+    from pathlib import Path
     from typing import Any
 
     from .._config.nodes import Config
@@ -34,39 +35,65 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
     When the directory exists, ``_1``, ``_2``, ... is appended until ``os.mkdir`` succeeds, so
     concurrent runs cannot end up in the same place.
     """
-    base = planned_directory(pattern, now)
-    if base.name in ("", ".", ".."):  # an existing directory with no name to add _1 to
+    from pathlib import Path
+
+    return Path(make_directory(pattern, now))
+
+
+def make_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> str:
+    """`new_directory`, as the absolute path's text (no ``pathlib``: start-up)."""
+    base = _planned(pattern, now)
+    if base.endswith(os.sep) and base.strip(os.sep):
+        base = base.rstrip(os.sep)
+    name = os.path.basename(base)
+    if name in ("", ".", ".."):  # an existing directory with no name to add _1 to
         raise ConfigError(
             f"the run directory {os.fspath(pattern)!r} names no new directory",
             path="_run_.dir",
             hint="give the run its own directory, such as runs/%Y-%m-%d/%H-%M-%S",
         )
+    parent = os.path.dirname(base) or "."
     try:
-        base.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(parent, exist_ok=True)
     except OSError as error:
-        raise ConfigError(f"cannot create the run directory's parent {base.parent}: {error}") from None
+        raise ConfigError(f"cannot create the run directory's parent {parent}: {error}") from None
     for attempt in range(10_000):
-        candidate = base if attempt == 0 else base.with_name(f"{base.name}_{attempt}")
+        candidate = base if attempt == 0 else f"{base}_{attempt}"
         try:
-            candidate.mkdir()
+            os.mkdir(candidate)
         except FileExistsError:
             continue
         except OSError as error:
             raise ConfigError(f"cannot create the run directory {candidate}: {error}") from None
-        return candidate.resolve()
+        return os.path.realpath(candidate)
     raise ConfigError(f"every name for the run directory {base} is taken")  # pragma: no cover
 
 
 def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
     """The directory ``pattern`` names at ``now``: where a run started then goes (before any ``_1``)."""
+    from pathlib import Path
+
+    return Path(_planned(pattern, now))
+
+
+# strftime codes that datetime and time write differently (a naive datetime has no zone)
+_DATETIME_CODES = ("%f", "%z", "%Z", "%:z")
+
+
+def _planned(pattern: str | os.PathLike[str], now: datetime | None) -> str:
+    text = os.fspath(pattern)
+    if now is None and not any(code in text for code in _DATETIME_CODES):
+        return time.strftime(text, time.localtime())  # as datetime.now() writes it, without datetime
     if now is None:
         from datetime import datetime
 
         now = datetime.now()
-    return Path(now.strftime(os.fspath(pattern)))
+    return now.strftime(text)
 
 
-def write_record(directory: Path, job_config: Config, run_config: Config, overrides: Sequence[str]) -> None:
+def write_record(
+    directory: str | os.PathLike[str], job_config: Config, run_config: Config, overrides: Sequence[str]
+) -> None:
     """Write what a run was started with; existing files are never overwritten."""
     files = {
         "config.yaml": yaml_text(job_config),
@@ -74,7 +101,7 @@ def write_record(directory: Path, job_config: Config, run_config: Config, overri
         "overrides.yaml": dump_plain(list(overrides)) or _safe_dump(list(overrides)),
     }
     for name, text in files.items():
-        with open(directory / name, "x", encoding="utf-8") as handle:
+        with open(os.path.join(directory, name), "x", encoding="utf-8") as handle:
             handle.write(text)
 
 
@@ -90,7 +117,7 @@ def _safe_dump(data: Any) -> str:
 
 
 @contextmanager
-def working_directory(directory: Path | None) -> Iterator[None]:
+def working_directory(directory: str | os.PathLike[str] | None) -> Iterator[None]:
     """Change into ``directory`` for the run (only when a config asks for it), then back."""
     if directory is None:
         yield

@@ -56,7 +56,7 @@ def train(cfg):
 train()
 """
 
-EARLY_LOGGING = LATE_LOGGING.replace("from instantiate import main", "import logging\nfrom instantiate import main")
+EARLY_LOGGING = "import logging\n" + LATE_LOGGING
 
 
 def lines_of(text: str) -> list[str]:
@@ -80,7 +80,8 @@ def test_a_task_without_logging_still_gets_the_run_line_and_never_imports_loggin
     assert "LOGGING False" in done.stdout
     (directory,) = run_dirs(tmp_path)
     log = (directory / "train.log").read_text(encoding="utf-8")
-    assert re.fullmatch(f"{STAMP}\\[instantiate.run\\]\\[INFO\\] - run train in {re.escape(str(directory))}\n", log)
+    line = f"{STAMP}\\[instantiate.run\\]\\[INFO\\] - run train in {re.escape(str(directory))}\n"
+    assert re.fullmatch(line, log)
     assert done.stderr == log  # the console shows the same line
 
 
@@ -99,7 +100,7 @@ def test_logging_imported_during_the_task_logs_as_if_set_up_from_the_start(tmp_p
 
 
 def test_the_run_line_follows_the_log_level(tmp_path: Path) -> None:
-    script = NO_LOGGING.replace("\ntrain()\n", "\nimport sys\nsys.argv[1:] = ['_run_.log_level=WARNING']\ntrain()\n")
+    script = NO_LOGGING.replace("\ntrain()\n", "\nsys.argv[1:] = ['_run_.log_level=WARNING']\ntrain()\n")
     stderr, log = run(tmp_path, script)
     assert (stderr, log) == ("", "")
 
