@@ -22,7 +22,7 @@ from .._errors import (
     ValidationError,
 )
 from .._config.grammar import Ref, parse
-from .._config.interpolation import MISSING, Evaluator, Live, Tree
+from .._config.interpolation import MISSING, SLOW, Evaluator, Live, Tree
 from .._config.nodes import Config, copy_data
 from .._config.paths import Link, node_source, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
@@ -498,10 +498,15 @@ class Builder:
         kwargs = {}
         value = self.value
         resolve = self.evaluator.resolve
+        plain = self.evaluator.plain
         for key, raw in node.items():
             cls = raw.__class__
             if cls is str:
                 if "$" in raw:
+                    resolved = plain(raw, link)
+                    if resolved is not SLOW:
+                        kwargs[key] = resolved
+                        continue
                     try:
                         resolved, found = resolve(raw, link, key)
                     except MissingValueError:
