@@ -457,7 +457,7 @@ def uncached(config: Callable[[int, bool], Any], n: int) -> Any:
     parsed again, as in a process that builds its config once (untimed setup)."""
     from instantiate._config import grammar as _grammar
 
-    _grammar.parsed.clear()
+    _grammar.forget()
     return config(n, False)
 
 

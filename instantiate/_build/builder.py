@@ -409,6 +409,8 @@ class Builder:
         try:
             if recursive:
                 kwargs = self.mapping_as_kwargs(node, link, partial)
+                for flag in FLAGS:
+                    kwargs.pop(flag, None)
             else:
                 kwargs = self.unbuilt_kwargs(node, link, partial)
         finally:
@@ -526,9 +528,6 @@ class Builder:
                 raw = value(raw, key, link)
             kwargs[key] = raw
         del kwargs["_target_"]
-        if not FLAGS.isdisjoint(kwargs):
-            for flag in FLAGS:
-                kwargs.pop(flag, None)
         return kwargs
 
     def unbuilt_kwargs(self, node: Any, link: Link, partial: bool = False) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from .._errors import (
     did_you_mean,
 )
 from . import tree_resolvers
-from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
+from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, first_sight, parse, parsed, simple_path
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .provenance import kind_of as _kind
@@ -194,20 +194,29 @@ class Evaluator:
         """The common case made cheap: ``text`` is a reference to a plain scalar through plain
         containers, with no call-time arguments in the way. Anything else gives ``SLOW``, and
         ``resolve`` does the work (and raises what is wrong, with the path)."""
+        if self.overlay:
+            return SLOW
         ref = parsed.get(text)
         if ref is None:
-            try:
-                ref = parse(text)
-            except ConfigError:
+            if first_sight(text):
+                found = simple_path(text)
+                if found is None:
+                    return SLOW
+                up, keys = found
+            else:
+                try:
+                    ref = parse(text)
+                except ConfigError:
+                    return SLOW
+        if ref is not None:
+            if ref.__class__ is not Ref:
                 return SLOW
-        if ref.__class__ is not Ref or self.overlay:
-            return SLOW
-        up = ref.up  # type: ignore[union-attr]
+            up, keys = ref.up, ref.keys  # type: ignore[union-attr]
         link = holder if up == 0 else holder[2] if up == 1 else self.tree.link if up < 0 else None
         if link is None:
             return SLOW
         value = link[0]
-        for k in ref.keys:  # type: ignore[union-attr]
+        for k in keys:
             cls = value.__class__
             if not (cls is dict or cls is list or cls is MarkedDict or cls is MarkedList):
                 return SLOW  # a string indexed by an int would give a character
