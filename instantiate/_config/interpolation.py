@@ -17,7 +17,20 @@ from .._errors import (
     did_you_mean,
 )
 from . import tree_resolvers
-from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, first_sight, parse, parsed, simple_path
+from .grammar import (
+    BuiltRef,
+    Call,
+    Concat,
+    DictArg,
+    DynRef,
+    Expr,
+    ListArg,
+    Ref,
+    first_sight,
+    parse,
+    parsed,
+    simple_path,
+)
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .provenance import kind_of as _kind
@@ -196,22 +209,20 @@ class Evaluator:
         ``resolve`` does the work (and raises what is wrong, with the path)."""
         if self.overlay:
             return SLOW
+        found: tuple[int, Any] | None
         ref = parsed.get(text)
-        if ref is None:
-            if first_sight(text):
-                found = simple_path(text)
-                if found is None:
-                    return SLOW
-                up, keys = found
-            else:
+        if ref is None and first_sight(text):
+            found = simple_path(text)  # met once: read, not kept
+        else:
+            if ref is None:
                 try:
                     ref = parse(text)
                 except ConfigError:
                     return SLOW
-        if ref is not None:
-            if ref.__class__ is not Ref:
-                return SLOW
-            up, keys = ref.up, ref.keys  # type: ignore[union-attr]
+            found = (ref.up, ref.keys) if ref.__class__ is Ref else None
+        if found is None:
+            return SLOW
+        up, keys = found
         link = holder if up == 0 else holder[2] if up == 1 else self.tree.link if up < 0 else None
         if link is None:
             return SLOW
@@ -227,7 +238,7 @@ class Evaluator:
         cls = value.__class__
         if cls is int or cls is float or cls is bool or value is None:
             return value
-        if cls is str and "$" not in value and value != MISSING:  # type: ignore[operator]
+        if cls is str and "$" not in value and value != MISSING:
             return value
         return SLOW
 
