@@ -457,7 +457,7 @@ def uncached(config: Callable[[int, bool], Any], n: int) -> Any:
     parsed again, as in a process that builds its config once (untimed setup)."""
     from instantiate._config import grammar as _grammar
 
-    _grammar.parsed.clear()
+    _grammar.forget()
     return config(n, False)
 
 
@@ -466,9 +466,18 @@ def hydra_build(data: Any) -> Any:
     return hydra_instantiate(OmegaConf.create(data), _convert_="all")
 
 
-def first_build(build: Callable[[Any], Any], data: Any) -> Any:
-    """build(Config(data)): the first build of a fresh Config, the wrapping included."""
-    return build(Config(data))
+def fresh_config(config: Callable[[int, bool], Any], n: int) -> Any:
+    """A Config never built, of fresh data, with our parse caches emptied (untimed setup): what
+    a first build starts from in a process that builds its config once."""
+    return Config(uncached(config, n))
+
+
+def parsed_before(build: Callable[[Any], Any], config: Callable[[int, bool], Any], n: int) -> Any:
+    """A Config never built, whose strings this process has met twice before in other configs of
+    the same shape (untimed): what each job after the second of an in-process sweep starts from."""
+    for _ in range(2):  # a string met once is read, not kept; met again, it is parsed and kept
+        build(Config(config(n, False)))
+    return Config(config(n, False))
 
 
 def warmed(build: Callable[[Any], Any], data: Any) -> Any:
@@ -485,8 +494,8 @@ class Shape:
     """A config shape: its generator, its hand-written construction, how each library builds it.
 
     `build` takes a Config or plain data (`instantiate` for most shapes); the columns are
-    first = build(Config(data)) of a fresh config, repeated = build(cfg) of one Config built
-    before, from dict = build(data).
+    first = build(cfg) of a Config never built, repeated = build(cfg) of one Config built
+    before, from dict = build(data) (see `how`).
     """
 
     name: str
@@ -498,8 +507,11 @@ class Shape:
     check: Callable[[int, Any], str | None] = lambda n, result: None
     size_label: str = "n"
     how: str = (
-        "first = instantiate(Config(data)) of a fresh config, repeated = instantiate(cfg) of a "
-        "Config built twice before (its plan compiled), from dict = instantiate(data), "
+        "first = instantiate(cfg) of a Config never built (made outside the timing, as load() "
+        "or compose() hands it over), parsed before = the same when this process has met its "
+        "strings in two earlier configs (an in-process sweep's third job on), repeated = "
+        "instantiate(cfg) of a Config built twice before (its plan compiled), from dict = "
+        "instantiate(data), Config(data) = the copy that wrapping plain data makes, alone; "
         "Hydra = instantiate(OmegaConf.create(data), _convert_='all')"
     )
     notes: list[str] = field(default_factory=list)
@@ -529,9 +541,11 @@ def per_node(cell: Cell, n: int) -> str:
 SHAPE_HEADERS = [
     "ours first (ms)",
     "first/hand",
+    "first, parsed before/hand",
     "ours repeated (ms)",
     "repeated/hand",
     "from dict/hand",
+    "Config(data)/hand",
     "hand-written (ms)",
     "µs/node first",
     "µs/node repeated",
@@ -555,9 +569,11 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
         hand = functools.partial(shape.hand, n)
         build = shape.build
         columns = {  # label: (function, setup)
-            "first": (functools.partial(first_build, build), functools.partial(uncached, shape.config, n)),
+            "first": (build, functools.partial(fresh_config, shape.config, n)),
+            "parsed before": (build, functools.partial(parsed_before, build, shape.config, n)),
             "repeated": (build, const(None if OURS_ERROR else warmed(build, shape.config(n, False)))),
             "from dict": (build, functools.partial(uncached, shape.config, n)),
+            "Config(data)": (Config, functools.partial(shape.config, n, False)),
         }
         cells: dict[str, Cell] = {}
         for label, (fn, setup) in columns.items():
@@ -565,6 +581,9 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
                 cells[label] = Cell(text=NOT_IMPORTABLE)
                 continue
             cell = attempt(fn, setup, args.budget, notes, f"{label} n={n}", against=hand)
+            if fn is Config:  # the wrap alone: a copy of the data, nothing built
+                cells[label] = cell
+                continue
             verify(cell, expected, f"{label} n={n}", notes)
             problem = cell.ok and shape.check(n, cell.result)
             if problem:
@@ -583,15 +602,18 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
             hydra = attempt(shape.hydra, setup, args.budget, notes, f"Hydra n={n}", 2, against=hand)
             verify(hydra, expected, f"Hydra n={n}", notes)
         first, repeated, fdict = cells["first"], cells["repeated"], cells["from dict"]
+        before, wrap = cells["parsed before"], cells["Config(data)"]
         hand_best = min(filter(None, (c.base for c in (first, repeated, fdict, hydra))), default=None)
         hydra_first = hydra.over_base() and first.over_base() and hydra.over_base() / first.over_base()
         row = [
             f"{n:,}",
             first.show(),
             times(first.over_base()),
+            times(before.over_base()),
             repeated.show(),
             times(repeated.over_base()),
             times(fdict.over_base()),
+            times(wrap.over_base()),
             ms(hand_best),
             per_node(first, n),
             per_node(repeated, n),
@@ -600,7 +622,7 @@ def run_shape(shape: Shape, args: argparse.Namespace) -> Table:
             times(hydra_first),
         ]
         table.rows.append(row)
-        table.summary.append([shape.name, *row[:6], row[9], row[10], row[11]])
+        table.summary.append([shape.name, *row[:3], *row[4:7], row[11], row[12], row[13]])
     if OURS_ERROR:
         notes.append(OURS_ERROR)
     notes += shape.notes

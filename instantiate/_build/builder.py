@@ -22,7 +22,7 @@ from .._errors import (
     ValidationError,
 )
 from .._config.grammar import Ref, parse
-from .._config.interpolation import MISSING, Evaluator, Live, Tree
+from .._config.interpolation import MISSING, SLOW, Evaluator, Live, Tree
 from .._config.nodes import Config, copy_data
 from .._config.paths import Link, node_source, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
@@ -409,6 +409,8 @@ class Builder:
         try:
             if recursive:
                 kwargs = self.mapping_as_kwargs(node, link, partial)
+                for flag in FLAGS:
+                    kwargs.pop(flag, None)
             else:
                 kwargs = self.unbuilt_kwargs(node, link, partial)
         finally:
@@ -498,10 +500,15 @@ class Builder:
         kwargs = {}
         value = self.value
         resolve = self.evaluator.resolve
+        plain = self.evaluator.plain
         for key, raw in node.items():
             cls = raw.__class__
             if cls is str:
                 if "$" in raw:
+                    resolved = plain(raw, link)
+                    if resolved is not SLOW:
+                        kwargs[key] = resolved
+                        continue
                     try:
                         resolved, found = resolve(raw, link, key)
                     except MissingValueError:
@@ -521,9 +528,6 @@ class Builder:
                 raw = value(raw, key, link)
             kwargs[key] = raw
         del kwargs["_target_"]
-        if not FLAGS.isdisjoint(kwargs):
-            for flag in FLAGS:
-                kwargs.pop(flag, None)
         return kwargs
 
     def unbuilt_kwargs(self, node: Any, link: Link, partial: bool = False) -> dict[str, Any]:

@@ -32,9 +32,12 @@ __all__ = [
     "Expr",
     "ListArg",
     "Ref",
+    "first_sight",
+    "forget",
     "parse",
     "parse_element",
     "parsed",
+    "simple_path",
 ]
 
 parsed: dict[str, str | Expr] = {}  # every string parsed so far (public: the hot path reads it directly)
@@ -84,11 +87,13 @@ def _simple_reference(text: str) -> Ref | None:
     Anything else (text around it, resolvers, quotes, escapes, ``@``, anything malformed) is
     left to the parser, which gives the same tree for these strings, only slower.
     """
-    if (
-        len(text) < 4
-        or text[0] != "$"
-        or text[-1] != (">" if text[1] == "<" else "}" if text[1] == "{" else "")
-    ):
+    found = simple_path(text)
+    return None if found is None else Ref(found[0], tuple(found[1]), text)
+
+
+def simple_path(text: str) -> tuple[int, list[Any]] | None:
+    """``(up, keys)`` of a plain whole-value reference (``up`` -1 from the root), else None."""
+    if len(text) < 4 or text[0] != "$" or _CLOSE.get(text[1]) != text[-1]:
         return None
     inner = text[2:-1]
     if not _NOT_PLAIN.isdisjoint(inner):
@@ -96,24 +101,47 @@ def _simple_reference(text: str) -> Ref | None:
     body = inner.lstrip(".")
     dots = len(inner) - len(body)
     parts = body.replace("[", ".[").split(".")
-    if parts[0] == "" and body.startswith("["):
+    if body[:1] == "[":
         del parts[0]  # "[0].x" reads ".[0].x"
     keys: list[Any] = []
     for part in parts:
-        if not part:
-            return None
-        if part[0] == "[":
+        if part[:1] == "[":
             if part[-1] != "]":
                 return None
             try:
                 keys.append(int(part[1:-1]))
             except ValueError:
                 return None
-        elif "]" in part:
+        elif not part or "]" in part:
             return None
         else:
             keys.append(part)
-    return Ref(dots - 1 if dots else -1, tuple(keys), text)
+    return (dots - 1 if dots else -1), keys
+
+
+_CLOSE = {"<": ">", "{": "}"}
+
+
+def first_sight(text: str) -> bool:
+    """True the first time a string is asked about: a reference met once (``$<..[i-1].x>`` in
+    every item of a list) is read without being parsed into the cache, which would keep one
+    entry per item for nothing; met again, it is parsed and kept."""
+    if text in _seen:
+        return False
+    if len(_seen) >= 4_096:  # bounded: a string met again long after is read once more
+        _seen.clear()
+    _seen.add(text)
+    return True
+
+
+_seen: set[str] = set()
+
+
+def forget() -> None:
+    """Empty the caches of parsed strings (what a fresh process starts with)."""
+    parsed.clear()
+    _elements.clear()
+    _seen.clear()
 
 
 # What ends a key in an interpolation's path (OmegaConf's INTER_KEY: anything else, '$' and

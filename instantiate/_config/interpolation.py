@@ -17,9 +17,22 @@ from .._errors import (
     did_you_mean,
 )
 from . import tree_resolvers
-from .grammar import BuiltRef, Call, Concat, DictArg, DynRef, Expr, ListArg, Ref, parse, parsed
+from .grammar import (
+    BuiltRef,
+    Call,
+    Concat,
+    DictArg,
+    DynRef,
+    Expr,
+    ListArg,
+    Ref,
+    first_sight,
+    parse,
+    parsed,
+    simple_path,
+)
 from .paths import Link, parse_path, path_of
-from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, source_of
+from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .provenance import kind_of as _kind
 from .resolvers import Resolver, get_resolver, resolver_names
 
@@ -28,6 +41,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
 MISSING = "???"
+SLOW: Any = object()  # what ``Evaluator.plain`` gives when the general path must resolve
 
 
 class Tree:
@@ -189,6 +203,45 @@ class Evaluator:
         return str(value)
 
     # -- references -------------------------------------------------------------------------
+    def plain(self, text: str, holder: Link) -> Any:
+        """The common case made cheap: ``text`` is a reference to a plain scalar through plain
+        containers, with no call-time arguments in the way. Anything else gives ``SLOW``, and
+        ``resolve`` does the work (and raises what is wrong, with the path)."""
+        if self.overlay:
+            return SLOW
+        found: tuple[int, Any] | None
+        ref = parsed.get(text)
+        if ref is None and first_sight(text):
+            found = simple_path(text)  # met once: read, not kept
+        else:
+            if ref is None:
+                try:
+                    ref = parse(text)
+                except ConfigError:
+                    return SLOW
+            found = (ref.up, ref.keys) if ref.__class__ is Ref else None
+        if found is None:
+            return SLOW
+        up, keys = found
+        link = holder if up == 0 else holder[2] if up == 1 else self.tree.link if up < 0 else None
+        if link is None:
+            return SLOW
+        value = link[0]
+        for k in keys:
+            cls = value.__class__
+            if not (cls is dict or cls is list or cls is MarkedDict or cls is MarkedList):
+                return SLOW  # a string indexed by an int would give a character
+            try:
+                value = value[k]
+            except (KeyError, IndexError, TypeError):
+                return SLOW
+        cls = value.__class__
+        if cls is int or cls is float or cls is bool or value is None:
+            return value
+        if cls is str and "$" not in value and value != MISSING:
+            return value
+        return SLOW
+
     def lookup(self, ref: Ref, holder: Link, key: Any, default: Any = MISSING) -> tuple[Any, Link | None]:
         """Follow a path reference from ``holder[0][key]``; with ``default`` a missing key gives it."""
         up = ref.up

@@ -391,7 +391,11 @@ def to_data(value: Any) -> Any:
     """Copy user data into config containers: Mappings become dicts, lists and tuples lists."""
     cls = value.__class__
     if cls is dict or cls is MarkedDict:
-        return {k: v if v.__class__ in _LEAVES else to_data(v) for k, v in value.items()}
+        out = dict(value)  # copied in C; only the containers inside are copied one by one
+        for k, v in out.items():
+            if v.__class__ not in _LEAVES:
+                out[k] = to_data(v)
+        return out
     if cls is list or cls is tuple or cls is MarkedList:
         return [v if v.__class__ in _LEAVES else to_data(v) for v in value]
     if cls in _LEAVES:
