@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType, TracebackType
 
 from .builder import Builder
+from .inputs import as_data, is_foreign, is_omegaconf, tree_and_link
 from .._errors import CloseError, ConfigError, MissingComponentError, did_you_mean
-from .._config.interpolation import MISSING
+from .._config.interpolation import MISSING, Tree
 from .._config.nodes import Config
-from .._config.paths import path_of
-from .._config.provenance import MAPPINGS
+from .._config.paths import Link, link_keys, path_of
+from .._config.provenance import MAPPINGS, copy_data
 from .._config.recursion import allow_deep_recursion
 from .registry import Registry
 from .registry import search_order
@@ -226,18 +227,30 @@ Recipe.__module__ = "instantiate"
 
 
 def _snapshot(config: Any) -> Config:
-    """A private copy, so later edits to the caller's config cannot reach half-built state."""
-    if isinstance(config, Config):
-        import copy
+    """A private copy, so later edits to the caller's config cannot reach half-built state.
 
-        return copy.deepcopy(config)  # the whole tree, at the same place: outside refs resolve
-    if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
-        from omegaconf import OmegaConf
-
-        return Config(OmegaConf.to_container(config, resolve=False))
-    if isinstance(config, Mapping):
-        return Config(config)
-    raise ConfigError(f"a Recipe is built from a mapping of component configs, not {type(config).__name__}")
+    It takes what ``instantiate`` takes (a Config, a mapping, a structured config, an OmegaConf
+    node), read the same way (``tree_and_link``): the whole tree is copied and the view stays
+    at the same place in it, so references outside it resolve, with the same resolvers.
+    """
+    tree, link = tree_and_link(config)
+    if tree is None:
+        what = "None" if link is None else type(link).__name__
+        raise ConfigError(f"a Recipe is built from a mapping of component configs, not {what}")
+    copied = Tree(copy_data(tree.data))
+    copied.resolvers = tree.resolvers
+    at: Link = (copied.data, tree.link[1], None)  # a structured config's root is named
+    copied.link = at
+    for key in link_keys(link):
+        at = (at[0][key], key, at)
+    components = at[0]
+    if components.__class__ in MAPPINGS:
+        for name, node in components.items():
+            # A component given as a structured config or Mapping becomes plain data, so it is
+            # known by its node like the others (see _component_ids) and closed in build order.
+            if is_foreign(node) and not (isinstance(node, Config) or is_omegaconf(node)):
+                components[name] = copy_data(as_data(node))
+    return Config._view(copied, at)
 
 
 def _is_missing(raw: Any) -> bool:
