@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from ._build.api import instantiate
-from ._build.policy import allowed_targets, trust_config
-from ._build.recipe import Recipe
-from ._build.registry import Registry, register, registry
 from ._config.nodes import Config, load
 from ._config.resolvers import register_resolver
 from ._errors import (
@@ -28,7 +24,10 @@ TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmark
 if TYPE_CHECKING:  # the lazy names below, for type checkers and the API docs
     from typing import Any
 
-    from ._build.api import call, get_class, get_method, get_object
+    from ._build.api import call, get_class, get_method, get_object, instantiate
+    from ._build.policy import allowed_targets, trust_config
+    from ._build.recipe import Recipe
+    from ._build.registry import Registry, register, registry
     from ._compose.compose import compose
     from ._compose.store import store
     from ._run.run_info import get_original_cwd, run_info, to_absolute_path
@@ -69,8 +68,16 @@ __all__ = [
     "trust_config",
 ]
 
-# imported on first use, so ``import instantiate`` stays cheap: name -> module
+# imported on first use, so ``import instantiate`` stays cheap (a run that builds nothing never
+# loads the builder): name -> module
 _LAZY = {
+    "instantiate": "._build.api",
+    "allowed_targets": "._build.policy",
+    "trust_config": "._build.policy",
+    "Recipe": "._build.recipe",
+    "Registry": "._build.registry",
+    "register": "._build.registry",
+    "registry": "._build.registry",
     "compose": "._compose.compose",
     "store": "._compose.store",
     "call": "._build.api",
@@ -84,7 +91,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Composition, the run's helpers and the version are read on first use."""
+    """The builder, composition, the run's helpers and the version are read on first use."""
     if name == "__version__":
         from ._version import version
 

@@ -8,20 +8,23 @@ choices under ``_run_``; apply the value overrides (``a.b=1``, ``+a.b=1``, ``++a
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
-from typing import Any, Union
-
 from .._config.nodes import Config
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._errors import ConfigError, OverrideError, closest, did_you_mean
 from .defaults_tree import DefaultsList, build_defaults
 from .merging import Merger, embed, mark, missing_key, set_source
-from .overrides import NO_VALUE, Override, format_value, parse_overrides
 from .run_values import RUN_KEY, install_run_resolvers
 from .searchpath import Repository
 
-PathLike = Union[str, "os.PathLike[str]"]
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Sequence
+    from typing import Any, Union
+
+    from .overrides import Override
+
+    PathLike = Union[str, "os.PathLike[str]"]
 # Keys that Hydra itself always has, or that hold the run's settings: an override may set
 # them without '+' even when the config does not mention them.
 _OPEN_ROOTS = frozenset({RUN_KEY, "hydra"})
@@ -41,6 +44,22 @@ def compose(
     """
     install_run_resolvers()
     texts = [overrides] if isinstance(overrides, str) else list(overrides)
+    parsed = _parsed(texts) if texts else []
+    repo = Repository.from_search_path(config_dir, search_path)
+    _extend_search_path(repo, config_name, parsed)
+    defaults = build_defaults(repo, config_name, parsed)
+    merger = Merger()
+    root = merge_defaults(defaults, merger)
+    _record_run(root, config_name, defaults, texts)
+    for override in defaults.value_overrides:
+        apply_override(root, override, merger, repo)
+    return Config._root(root)
+
+
+def _parsed(texts: list[str]) -> list[Override]:
+    """The overrides parsed; none refused as a sweep (the parser loads only when there are some)."""
+    from .overrides import format_value, parse_overrides
+
     parsed = parse_overrides(texts)
     for override in parsed:
         if override.is_sweep:
@@ -51,15 +70,7 @@ def compose(
                 source=f"<override {override.text!r}>",
                 hint="run a sweep with -m/--multirun, or quote a value with commas: key='a,b'",
             )
-    repo = Repository.from_search_path(config_dir, search_path)
-    _extend_search_path(repo, config_name, parsed)
-    defaults = build_defaults(repo, config_name, parsed)
-    merger = Merger()
-    root = merge_defaults(defaults, merger)
-    _record_run(root, config_name, defaults, texts)
-    for override in defaults.value_overrides:
-        apply_override(root, override, merger, repo)
-    return Config._root(root)
+    return parsed
 
 
 def merge_defaults(defaults: DefaultsList, merger: Merger) -> MarkedDict:
@@ -237,6 +248,8 @@ def _delete(root: Any, keys: list[Any], override: Override, source: str) -> None
         if depth < len(keys) - 1:
             node = node[_index(node, part)]
     last = _index(node, keys[-1])
+    from .overrides import NO_VALUE
+
     if override.value is not NO_VALUE and node[last] != override.value:
         raise OverrideError(
             f"override {override.text!r}: {key!r} is {_shown(node[last])}, not {_shown(override.value)}, "

@@ -13,11 +13,13 @@ unless the entry says ``@package`` (relative to the parent's package) or the fil
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._config.provenance import MAPPINGS, SEQUENCES
 from .._errors import ConfigError, did_you_mean
 from .searchpath import Loaded
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 SELF = "_self_"
 GLOBAL = "_global_"

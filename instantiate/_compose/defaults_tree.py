@@ -13,30 +13,40 @@ Hydra 1.3's expansion (https://hydra.cc/docs/advanced/defaults_list/), implement
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any
-
 from .._config.nodes import Config
 from .._config.provenance import MAPPINGS, MarkedDict
 from .._errors import ConfigError, MissingValueError, OverrideError, closest, did_you_mean
 from .defaults import HYDRA_GROUPS, Default, absolute_header, ensure_self, parse_defaults, shown_option
-from .overrides import NO_VALUE, Override
 from .searchpath import Loaded, Repository
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    import re
+    from typing import Any
+
+    from .overrides import Override
 
 _HYDRAS = "<Hydra's defaults>"  # the source of an entry for one of Hydra's own groups
 _HYDRA_OPTIONS = frozenset({"default", "disabled", "none", "stdout", "basic"})  # Hydra ships these
-_LEGACY = re.compile(r"\$\{defaults\.\d")  # Hydra 1.0: ${defaults.0.db}
-_CHOICE = re.compile(r"\$\{([^${}:]*[@/][^${}:]*)\}")  # ${db@backup}, ${server/db}
+# regular expressions (compiled by `re` on first use, for options that hold an interpolation)
+_LEGACY = r"\$\{defaults\.\d"  # Hydra 1.0: ${defaults.0.db}
+_CHOICE = r"\$\{([^${}:]*[@/][^${}:]*)\}"  # ${db@backup}, ${server/db}
 
 
-@dataclass(eq=False)
 class Tree:
     """A config and, once expanded, the subtrees of its defaults list (``None`` for a leaf)."""
 
-    node: Default
-    children: list[Tree] | None = None
-    loaded: Loaded | None = None
+    __slots__ = ("children", "loaded", "node")
+
+    def __init__(
+        self, node: Default, children: list[Tree] | None = None, loaded: Loaded | None = None
+    ) -> None:
+        self.node = node
+        self.children = children
+        self.loaded = loaded
+
+    def __repr__(self) -> str:
+        return f"Tree(node={self.node!r}, children={self.children!r}, loaded={self.loaded!r})"
 
 
 class Result:
@@ -56,31 +66,45 @@ class Result:
         return f"Result({self.config_path!r}, package={self.package!r}{', self' if self.is_self else ''})"
 
 
-@dataclass
 class _Choice:
-    value: Any
-    source: str | None
-    text: str | None  # the command-line override, for messages
-    external: bool
-    parent: str | None = None  # the config holding an ``override`` entry
-    used: bool = False
+    __slots__ = ("external", "parent", "source", "text", "used", "value")
+
+    def __init__(
+        self, value: Any, source: str | None, text: str | None, external: bool, parent: str | None = None
+    ) -> None:
+        self.value = value
+        self.source = source
+        self.text = text  # the command-line override, for messages
+        self.external = external
+        self.parent = parent  # the config holding an ``override`` entry
+        self.used = False
 
 
-@dataclass
 class _Deletion:
-    name: Any
-    text: str
-    used: bool = False
+    __slots__ = ("name", "text", "used")
+
+    def __init__(self, name: Any, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.used = False
 
 
-@dataclass
 class DefaultsList:
     """What composition merges (``results``), the tree it came from, and the choices made."""
 
-    results: list[Result]
-    tree: Tree
-    choices: dict[str, Any]
-    value_overrides: list[Override] = field(default_factory=list)
+    __slots__ = ("choices", "results", "tree", "value_overrides")
+
+    def __init__(
+        self,
+        results: list[Result],
+        tree: Tree,
+        choices: dict[str, Any],
+        value_overrides: list[Override] | None = None,
+    ) -> None:
+        self.results = results
+        self.tree = tree
+        self.choices = choices
+        self.value_overrides = value_overrides if value_overrides is not None else []
 
 
 def build_defaults(
@@ -109,6 +133,8 @@ class _Builder:
 
     # -- command-line overrides -------------------------------------------------------------
     def classify(self, override: Override) -> None:
+        from .overrides import NO_VALUE
+
         group = override.key_or_group.lstrip("/")
         value = override.value
         if isinstance(value, dict) or not self.repo.group_exists(group):
@@ -452,7 +478,9 @@ class _Builder:
             listing.append(item.config_path if item.kind != "group" else {item.override_key: item.value})
         scope = {**{k: v for k, v in self.known.items() if k != "defaults"}, "defaults": listing}
         text = entry.value if entry.kind == "group" else entry.path
-        if _LEGACY.search(text):
+        import re
+
+        if re.search(_LEGACY, text):
             raise ConfigError(
                 f"in {parent.config_path!r}: {text!r} uses Hydra 1.0's form ${{defaults.N.group}}, "
                 "which Hydra 1.3 refuses too",
@@ -461,7 +489,7 @@ class _Builder:
                 hint="name the choice itself: ${group} (or ${group@package})",
             )
         # a choice key may hold '@' or '/' (${db@backup}), which OmegaConf reads as one key
-        text = _CHOICE.sub(lambda m: self._choice_text(m), text)
+        text = re.sub(_CHOICE, lambda m: self._choice_text(m), text)
         try:  # ${...} reads the choices made so far, as Hydra resolves it
             value = Config({**scope, "_option_": text})["_option_"]
         except ConfigError as error:

@@ -10,25 +10,24 @@ The sources are never changed: what a merge keeps, it copies.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import typing
-from collections.abc import Sequence
-from pathlib import PurePath
-from typing import Any
-
-from .._build.validation import check_value, child_annotation, unknown_field, unwrap_optional
 from .._config.nodes import copy_data
 from .._config.paths import format_path
-from .._config.provenance import MAPPINGS, SEQUENCES, Line, MarkedDict, MarkedList, source_of
+from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
+from .._config.type_tests import is_any, is_dataclass_type, is_enum, is_path
 from .._errors import ConfigError, ConfigKeyError, did_you_mean
-from .store import structured_data
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .._config.provenance import Line
 
 MISSING = "???"
 # Top-level keys a root schema never governs: the run's settings and a ported Hydra section.
 RESERVED_ROOT_KEYS = frozenset({"_run_", "hydra"})
-_UNTYPED = (Any, object)
-_LISTS = (list, tuple, Sequence, typing.get_origin(typing.MutableSequence[int]))
+# What an untyped place expects. Schemas (stored dataclasses) are the rare case: the typing
+# machinery (``_build.validation``, ``typing``) is imported only when one is met.
+UNTYPED = object
 
 
 class Merger:
@@ -49,8 +48,10 @@ class Merger:
 
     def adopt(self, data: Any, annotation: Any) -> None:
         """Type ``data`` and the containers inside it by ``annotation`` (a dataclass, ``Dict``...)."""
+        from .._build.validation import child_annotation, unwrap_optional
+
         annotation, _ = unwrap_optional(annotation)
-        if annotation in _UNTYPED:
+        if is_any(annotation):
             return
         if data.__class__ in MAPPINGS:
             if _is_mapping_type(annotation):
@@ -70,12 +71,14 @@ class Merger:
     def annotation_at(self, schema: Any, key: Any, path: str, source: str | None) -> Any:
         """What ``schema`` expects at ``key``; an unknown key of a dataclass is a `ValidationError`."""
         if schema is None or (key in RESERVED_ROOT_KEYS and path == key):
-            return Any
+            return UNTYPED
+        from .._build.validation import child_annotation, unknown_field, unwrap_optional
+
         try:
             return child_annotation(schema, key)
         except KeyError:
             if self._adding:
-                return Any
+                return UNTYPED
             raise unknown_field(key, unwrap_optional(schema)[0], path, source) from None
 
     # -- merging ----------------------------------------------------------------------------
@@ -99,7 +102,7 @@ class Merger:
                     continue
                 if value.__class__ is str and value == MISSING:
                     continue  # '???' says "must be set", never "unset what is set"
-                if _mixes(old, value) and annotation in _UNTYPED:  # typed: place() says what fits
+                if _mixes(old, value) and is_any(annotation):  # typed: place() says what fits
                     earlier = source_of(dst, key) or "an earlier config"
                     raise ConfigError(
                         f"cannot merge {_kind(value)} into {_kind(old)}",
@@ -112,16 +115,23 @@ class Merger:
 
     def place(self, value: Any, annotation: Any, path: str, source: str | None) -> Any:
         """A copy of ``value`` fitted to ``annotation`` (converted, typed), ready to insert."""
-        inner, _ = unwrap_optional(annotation)
+        if annotation is UNTYPED:
+            inner = annotation
+        else:
+            from .._build.validation import unwrap_optional
+
+            inner, _ = unwrap_optional(annotation)
         cls = value.__class__
         if cls in MAPPINGS:
-            if inner in _UNTYPED:
+            if is_any(inner):
                 copied = copy_data(value)
                 own = self.schema_of(value)
                 if own is not None:
                     self.adopt(copied, own)
                 return copied
-            if dataclasses.is_dataclass(inner) and isinstance(inner, type):
+            if is_dataclass_type(inner):
+                from .store import structured_data
+
                 base = structured_data(inner)  # like OmegaConf: a mapping fills in the dataclass
                 self.adopt(base, inner)
                 self.merge(base, value, path)
@@ -131,8 +141,8 @@ class Merger:
                 self._schemas[id(typed)] = (typed, inner)
                 self.merge(typed, value, path)
                 return typed
-        elif cls in SEQUENCES and (inner in _UNTYPED or _is_list_type(inner)):
-            if inner in _UNTYPED:
+        elif cls in SEQUENCES and (is_any(inner) or _is_list_type(inner)):
+            if is_any(inner):
                 return copy_data(value)
             item = _item_annotation(inner)
             out = MarkedList(getattr(value, "file", None))
@@ -142,6 +152,10 @@ class Merger:
                 out.append(self.place(entry, item, f"{path}[{index}]", entry_source))
             out.lines = list(lines) if lines is not None else [source or "<code>"] * len(out)
             return out
+        if is_any(inner):
+            return storable(value)
+        from .._build.validation import check_value
+
         return storable(check_value(value, annotation, path=path, source=source))
 
     # -- single assignments (command-line overrides) ----------------------------------------
@@ -159,7 +173,7 @@ class Merger:
     def _assign(self, parent: Any, key: Any, value: Any, path: str, source: str) -> None:
         schema = self.schema_of(parent) if parent.__class__ in MAPPINGS else None
         if parent.__class__ in SEQUENCES:
-            annotation: Any = Any
+            annotation: Any = UNTYPED
         else:
             annotation = self.annotation_at(schema, key, path, source)
         marked = mark(value, source)
@@ -218,9 +232,9 @@ def mark(value: Any, source: str) -> Any:
 
 def storable(value: Any) -> Any:
     """A checked value as plain config data: an enum member by name, a path as text."""
-    if isinstance(value, enum.Enum):
+    if is_enum(value):
         return value.name
-    if isinstance(value, PurePath):
+    if is_path(value):
         return str(value)
     return value
 
@@ -269,8 +283,10 @@ def missing_key(container: Any, keys: list[Any], depth: int, source: str) -> Con
 
 
 def _is_mapping_type(annotation: Any) -> bool:
-    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+    if is_dataclass_type(annotation):
         return True
+    import typing
+
     origin = typing.get_origin(annotation)
     return annotation is dict or origin in (
         dict,
@@ -280,14 +296,20 @@ def _is_mapping_type(annotation: Any) -> bool:
 
 
 def _is_list_type(annotation: Any) -> bool:
-    return annotation in (list, tuple) or typing.get_origin(annotation) in _LISTS
+    import typing
+    from collections.abc import Sequence
+
+    lists = (list, tuple, Sequence, typing.get_origin(typing.MutableSequence[int]))
+    return annotation in (list, tuple) or typing.get_origin(annotation) in lists
 
 
 def _item_annotation(annotation: Any) -> Any:
+    import typing
+
     args = typing.get_args(annotation)
     if typing.get_origin(annotation) is tuple and args and args[-1] is not Ellipsis:
-        return Any  # fixed-length tuples are checked as a whole by check_value
-    return args[0] if args else Any
+        return UNTYPED  # fixed-length tuples are checked as a whole by check_value
+    return args[0] if args else UNTYPED
 
 
 def _mixes(old: Any, new: Any) -> bool:

@@ -11,14 +11,17 @@ the run, section included, is the `active_run`, where ``${hydra:...}`` and ``run
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from .._config.nodes import Config
 from .._config.paths import parse_path
 from .._config.resolvers import get_resolver, register_resolver
 from .._errors import ConfigError, InterpolationError, did_you_mean
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 RUN_KEY = "_run_"
 # Hydra's names for run values, and the _run_ key each one is.

@@ -8,39 +8,51 @@ Hydra; stored configs (``store``) come last, so a file shadows a stored node of 
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
-from typing import Any, NamedTuple, Protocol
 
-from .._config.loading import parse_yaml
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList
+from .._config.yaml_cache import parse_file
 from .._errors import ConfigError
 from .store import stored, stored_paths
 
-_HEADER = re.compile(r"#\s*@")
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class Source(Protocol):
+        description: str
+
+        def is_config(self, path: str) -> bool: ...
+
+        def is_group(self, path: str) -> bool: ...
+
+        def entries(self, group: str) -> tuple[list[str], list[str]]: ...
+
+        def load(self, path: str) -> Loaded: ...
 
 
-class Loaded(NamedTuple):
+class Loaded:
     """One config as read: shared between compositions, so never changed (merging copies)."""
 
-    path: str  # the config path, "db/mysql"
-    data: Any  # MarkedDict (or MarkedList) without its ``defaults`` key
-    defaults: MarkedList | None  # the defaults list as written, with its lines
-    header: str | None  # the ``# @package`` header (or a stored node's package)
-    annotation: type | None  # the dataclass typing a stored node
-    origin: str  # how errors name it: a file name, or "<stored db/mysql: MySQL>"
+    __slots__ = ("annotation", "data", "defaults", "header", "origin", "path")
 
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        defaults: MarkedList | None,
+        header: str | None,
+        annotation: type | None,
+        origin: str,
+    ) -> None:
+        self.path = path  # the config path, "db/mysql"
+        self.data = data  # MarkedDict (or MarkedList) without its ``defaults`` key
+        self.defaults = defaults  # the defaults list as written, with its lines
+        self.header = header  # the ``# @package`` header (or a stored node's package)
+        self.annotation = annotation  # the dataclass typing a stored node
+        self.origin = origin  # how errors name it: a file name, or "<stored db/mysql: MySQL>"
 
-class Source(Protocol):
-    description: str
-
-    def is_config(self, path: str) -> bool: ...
-
-    def is_group(self, path: str) -> bool: ...
-
-    def entries(self, group: str) -> tuple[list[str], list[str]]: ...
-
-    def load(self, path: str) -> Loaded: ...
+    def __repr__(self) -> str:
+        return f"Loaded({self.path!r}, origin={self.origin!r})"
 
 
 class DirectorySource:
@@ -68,7 +80,8 @@ class DirectorySource:
     def load(self, path: str) -> Loaded:
         file = os.path.normpath(os.path.join(self.root, path + ".yaml"))
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            with open(file, encoding="utf-8") as handle:
+                text = handle.read()
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read config file {file!r}: {error}") from None
         return read_config(path, text, file)
@@ -116,6 +129,8 @@ class PackageSource:
         return groups, configs
 
     def load(self, path: str) -> Loaded:
+        from pathlib import Path
+
         node = self._at(path + ".yaml")
         shown = str(node) if isinstance(node, Path) else f"pkg://{self.spec}/{path}.yaml"
         return read_config(path, node.read_text(encoding="utf-8"), shown)
@@ -155,7 +170,7 @@ class StoreSource:
 def read_config(path: str, text: str, file: str) -> Loaded:
     """A config file's text as a `Loaded`: its header, its data and its defaults list apart."""
     header = package_header(text, file)
-    data = parse_yaml(text, file)
+    data = parse_file(text, file)
     if data is None:
         data = MarkedDict(file)
     elif data.__class__ not in MAPPINGS and data.__class__ not in SEQUENCES:
@@ -203,7 +218,7 @@ def package_header(text: str, file: str) -> str | None:
         line = raw.strip()
         if not line:
             continue
-        if not _HEADER.match(line):
+        if not (line.startswith("#") and line[1:].lstrip().startswith("@")):
             break  # the header ends at the first line that is not a '# @key value' comment
         parts = line.lstrip("#").split()
         if len(parts) != 2:

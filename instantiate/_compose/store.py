@@ -7,27 +7,34 @@ merged over it (see ``merging``). The store is a registry: module state, cleared
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import re
-from collections.abc import Iterable, Mapping
-from pathlib import PurePath
-from typing import Any, NamedTuple
-
 from .._build.structured import field_values
 from .._config.nodes import Config, to_data
 from .._config.provenance import MarkedDict, MarkedList
+from .._config.type_tests import is_dataclass, is_enum, is_path
 from .._errors import ConfigError
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
-class Stored(NamedTuple):
+
+class Stored:
     """One stored node: its data (never handed out; copied per composition) and its schema."""
 
-    path: str  # "db/mysql": the group path and the name, as a defaults list names it
-    data: MarkedDict
-    annotation: type | None  # the dataclass whose fields type the data, None for a mapping
-    package: str | None  # like a file's ``# @package`` header
-    origin: str  # how errors name it: "<stored db/mysql: MySQLConfig>"
+    __slots__ = ("annotation", "data", "origin", "package", "path")
+
+    def __init__(
+        self, path: str, data: MarkedDict, annotation: type | None, package: str | None, origin: str
+    ) -> None:
+        self.path = path  # "db/mysql": the group path and the name, as a defaults list names it
+        self.data = data
+        self.annotation = annotation  # the dataclass whose fields type the data, None for a mapping
+        self.package = package  # like a file's ``# @package`` header
+        self.origin = origin  # how errors name it: "<stored db/mysql: MySQLConfig>"
+
+    def __repr__(self) -> str:
+        return f"Stored({self.path!r}, origin={self.origin!r})"
 
 
 _store: dict[str, Stored] = {}
@@ -46,7 +53,9 @@ def store(name: str, node: Any, group: str | None = None, package: str | None = 
         raise ConfigError(f"store() group must be a group path like 'db' or 'server/db', got {group!r}")
     name = name[:-5] if name.endswith(".yaml") else name
     path = f"{group.strip('/')}/{name.strip('/')}" if group else name.strip("/")
-    if dataclasses.is_dataclass(node):
+    from collections.abc import Mapping
+
+    if is_dataclass(node):
         cls = node if isinstance(node, type) else type(node)
         origin = f"<stored {path}: {cls.__qualname__}>"
         data = structured_data(node, origin)
@@ -92,11 +101,13 @@ def structured_data(node: Any, origin: str | None = None) -> MarkedDict:
 
 def _plain(value: Any, where: str, line: str) -> Any:
     """A field value as config data: nested dataclasses as mappings, enums by name."""
-    if dataclasses.is_dataclass(value):
+    from collections.abc import Mapping
+
+    if is_dataclass(value):
         return structured_data(value)
-    if isinstance(value, enum.Enum):
+    if is_enum(value):
         return value.name
-    if isinstance(value, PurePath):
+    if is_path(value):
         return str(value)
     if value is None or isinstance(value, (str, int, float, bool, bytes)):
         return value
@@ -120,7 +131,7 @@ def _plain(value: Any, where: str, line: str) -> Any:
 
 
 _CLASS_LINES: dict[type, dict[str, str]] = {}  # a memo of where fields are written
-_FIELD_LINE = re.compile(r"^(\s+)([A-Za-z_]\w*)\s*:")
+_FIELD_LINE = r"^(\s+)([A-Za-z_]\w*)\s*:"  # compiled by `re` on first use
 
 
 def _field_lines(cls: type, fallback: str, names: Iterable[str]) -> dict[str, str]:
@@ -129,7 +140,7 @@ def _field_lines(cls: type, fallback: str, names: Iterable[str]) -> dict[str, st
     if found is None:
         found = {}
         for klass in reversed(cls.__mro__):
-            if dataclasses.is_dataclass(klass):
+            if is_dataclass(klass):
                 found.update(_lines_in_source(klass))
         _CLASS_LINES[cls] = found
     return {name: found.get(name, fallback) for name in names}
@@ -137,6 +148,7 @@ def _field_lines(cls: type, fallback: str, names: Iterable[str]) -> dict[str, st
 
 def _lines_in_source(cls: type) -> dict[str, str]:
     import inspect  # only when a dataclass is first stored
+    import re
 
     try:
         file = inspect.getsourcefile(cls)
@@ -146,7 +158,7 @@ def _lines_in_source(cls: type) -> dict[str, str]:
     found: dict[str, str] = {}
     indent = None
     for offset, text in enumerate(lines[1:], start=1):
-        match = _FIELD_LINE.match(text)
+        match = re.match(_FIELD_LINE, text)
         if match is None:
             continue
         if indent is None:

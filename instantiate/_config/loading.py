@@ -8,10 +8,8 @@ it into ``MarkedDict``/``MarkedList`` trees. Only the safe YAML types exist: any
 from __future__ import annotations
 
 import gc
-import os
 import re
-from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -37,8 +35,6 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             yaml.parser.Parser.__init__(self)  # type: ignore[arg-type]
             _Composer.__init__(self)
 
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -80,18 +76,6 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
-
-
-def load_file(path: PathLike) -> Any:
-    """Read a YAML file into marked containers; errors name ``file:line``."""
-    name = os.path.normpath(path)  # errors say conf/x.yaml, not src/../conf/./x.yaml
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file {name!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read config file {name!r}: {error}") from None
-    return parse_yaml(text, name)
 
 
 def parse_yaml(text: str, file: str | None = None) -> Any:

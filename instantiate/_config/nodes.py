@@ -382,7 +382,7 @@ def load(path: str | PathLike[str]) -> Config:
     """Read a YAML config file (safe types only; every node remembers ``file:line``)."""
     import os
 
-    from .loading import load_file
+    from .yaml_cache import load_file
 
     return Config._root(load_file(path), os.path.normpath(path))
 

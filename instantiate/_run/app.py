@@ -214,7 +214,8 @@ class App:
         run = cfg["_run_"]
         run["cwd"] = os.getcwd()  # $<run:cwd>, Hydra's runtime.cwd: where the run was started
         if run.get("name") is None:  # _run_.name=exp1 (or a ported hydra.job.name) renames the run
-            run["name"] = cfg.select("hydra.job.name", default=None) or self.name
+            ported = cfg.select("hydra.job.name", default=None) if "hydra" in cfg else None
+            run["name"] = ported or self.name
         mirror_into_hydra(cfg)
         return cfg
 
@@ -229,10 +230,10 @@ class App:
         """One run: compose (unless ``cfg`` is the composed config), make its directory, record
         it, and call the task."""
         from .jobs import Job, execute
-        from .rundir import new_directory
+        from .rundir import make_directory
 
         cfg = self.compose(overrides) if cfg is None else cfg
-        directory = new_directory(run_dir or RunSettings.of(cfg).run_dir)
+        directory = make_directory(run_dir or RunSettings.of(cfg).run_dir)
         return execute(Job.prepare(self, cfg, list(overrides), directory, verbose=verbose, allow=allow))
 
     def config_text(

@@ -10,14 +10,16 @@ DEBUG as in Hydra. Configs without the section keep this library's logging (see 
 
 from __future__ import annotations
 
-import copy
-import logging
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from .._config.nodes import Config
 from .._errors import ConfigError
+
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Iterator
+    from typing import Any
 
 # Hydra 1.3's hydra/job_logging/default.yaml
 HYDRA_DEFAULT: dict[str, Any] = {
@@ -43,7 +45,7 @@ def job_logging(cfg: Config) -> dict[str, Any] | None:
     ``cfg`` is the run's whole config with its run values mirrored into ``hydra:``; the merged
     section is written back there, so ``run.yaml`` records what configured the run.
     """
-    section = cfg.select("hydra", default=None)
+    section = cfg.get("hydra")  # get, not select: a missing key costs no error message
     choice = cfg.select("_run_.choices", default=None)
     chosen = choice.get("hydra/job_logging") if isinstance(choice, Config) else None
     given = section.get("job_logging") if isinstance(section, Config) and not section.is_sequence() else None
@@ -61,6 +63,8 @@ def job_logging(cfg: Config) -> dict[str, Any] | None:
         )
     raw = given.to_dict(resolve=False)
     if "version" not in raw:  # keys set over Hydra's default, not a whole option of the project's
+        import copy
+
         raw = _merged(copy.deepcopy(HYDRA_DEFAULT), raw)
     section["job_logging"] = raw
     resolved: dict[str, Any] = section["job_logging"].to_dict(resolve=True)
@@ -69,7 +73,7 @@ def job_logging(cfg: Config) -> dict[str, Any] | None:
 
 def verbose_loggers(cfg: Config) -> bool | list[str]:
     """``hydra.verbose``: True (every logger), or the names of the loggers to log at DEBUG."""
-    verbose = cfg.select("hydra.verbose", default=False)
+    verbose = cfg.select("hydra.verbose", default=False) if "hydra" in cfg else False
     if isinstance(verbose, bool):
         return verbose
     if isinstance(verbose, str):
@@ -85,6 +89,7 @@ def verbose_loggers(cfg: Config) -> bool | list[str]:
 @contextmanager
 def configured(settings: dict[str, Any], verbose: bool | list[str]) -> Iterator[logging.Logger]:
     """Configure logging with ``settings`` for the run, then put back the root logger as it was."""
+    import logging
     import logging.config
 
     root = logging.getLogger()
@@ -116,6 +121,8 @@ def debug_for(verbose: bool | list[str]) -> Iterator[None]:
     if not verbose:
         yield
         return
+    import logging
+
     loggers = [logging.getLogger()] if verbose is True else [logging.getLogger(name) for name in verbose]
     levels = [logger.level for logger in loggers]
     for logger in loggers:

@@ -9,33 +9,51 @@ submitit and ray use) it would lose its source, and tracebacks would read ``<dyn
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
 
 from .._config.nodes import Config
+from .run_log import DEBUG
 from .settings import RUN_SECTIONS
 
+TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-@dataclass
+
 class Job:
     """Everything needed to run the task once, anywhere."""
 
-    task: Callable[..., Any]
-    config: Config
-    overrides: list[str]
-    directory: str
-    name: str
-    chdir: bool = False
-    log_level: Any = "INFO"
-    allow: list[str] | None = None
-    index: int | None = None  # the job's number within a sweep
-    extra: dict[str, Any] = field(default_factory=dict)
-    logging: dict[str, Any] | None = None  # a ported hydra.job_logging, resolved (see job_logging)
-    verbose: bool | list[str] = False  # hydra.verbose: True, or the loggers to log at DEBUG
+    def __init__(
+        self,
+        task: Callable[..., Any],
+        config: Config,
+        overrides: list[str],
+        directory: str,
+        name: str,
+        chdir: bool = False,
+        log_level: Any = "INFO",
+        allow: list[str] | None = None,
+        index: int | None = None,
+        extra: dict[str, Any] | None = None,
+        logging: dict[str, Any] | None = None,
+        verbose: bool | list[str] = False,
+    ) -> None:
+        self.task = task
+        self.config = config
+        self.overrides = overrides
+        self.directory = directory
+        self.name = name
+        self.chdir = chdir
+        self.log_level = log_level
+        self.allow = allow
+        self.index = index  # the job's number within a sweep
+        self.extra = extra if extra is not None else {}
+        self.logging = logging  # a ported hydra.job_logging, resolved (see job_logging)
+        self.verbose = verbose  # hydra.verbose: True, or the loggers to log at DEBUG
+
+    def __repr__(self) -> str:
+        return f"Job(name={self.name!r}, directory={self.directory!r}, index={self.index!r})"
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -55,7 +73,7 @@ class Job:
         app: Any,
         cfg: Config,
         overrides: list[str],
-        directory: Path,
+        directory: str | os.PathLike[str],
         *,
         verbose: bool = False,
         allow: list[str] | None = None,
@@ -85,7 +103,7 @@ class Job:
             if key in job_config:
                 run_config[key] = job_config[key]
                 del job_config[key]
-        write_record(directory, job_config.to_yaml(), run_config.to_yaml(), task_overrides)
+        write_record(directory, job_config, run_config, task_overrides)
         return cls(
             task=app.entry,
             config=cfg,
@@ -93,7 +111,7 @@ class Job:
             directory=str(directory),
             name=str(run["name"]),
             chdir=settings.chdir,
-            log_level=logging.DEBUG if verbose else settings.log_level,
+            log_level=DEBUG if verbose else settings.log_level,
             allow=allow,
             index=index,
             logging=logging_settings,
@@ -109,13 +127,16 @@ def is_run_setting(override: str) -> bool:
     return root in RUN_SECTIONS
 
 
-@dataclass(frozen=True)
 class MainTask:
     """A function of the ``__main__`` script, by reference: its module or file, and its name."""
 
-    module: str | None  # ``python -m pkg.train``: importable by name
-    file: str | None
-    name: str
+    def __init__(self, module: str | None, file: str | None, name: str) -> None:
+        self.module = module  # ``python -m pkg.train``: importable by name
+        self.file = file
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"MainTask(module={self.module!r}, file={self.file!r}, name={self.name!r})"
 
     @classmethod
     def of(cls, task: Any) -> MainTask | None:
@@ -165,13 +186,18 @@ def execute(job: Job) -> Any:
     """
     from contextlib import nullcontext
 
-    from .._build.policy import allowed_targets
     from .._compose.run_values import running
     from .job_logging import configured, debug_for
-    from .rundir import run_logging, working_directory
+    from .run_log import run_logging
+    from .rundir import working_directory
 
-    directory = Path(job.directory)
-    guard = allowed_targets(*job.allow) if job.allow else nullcontext()
+    directory = job.directory
+    if job.allow:
+        from .._build.policy import allowed_targets
+
+        guard: Any = allowed_targets(*job.allow)
+    else:
+        guard = nullcontext()
     task_config = job.config
     if "hydra" in task_config:
         task_config = Config(job.config)
@@ -179,7 +205,7 @@ def execute(job: Job) -> Any:
     if job.logging is not None:
         logs = configured(job.logging, job.verbose)
     else:
-        logs = run_logging(directory / f"{job.name}.log", job.log_level)
+        logs = run_logging(os.path.join(directory, f"{job.name}.log"), job.log_level)
     with (
         running(job.config),
         logs as log,

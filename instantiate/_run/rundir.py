@@ -1,31 +1,32 @@
 """Run directories: one new directory per run (or sweep job), never reused, with its record.
 
 A run directory holds ``config.yaml`` (the composed job config), ``run.yaml`` (the ``_run_``
-settings: choices, name, directory), ``overrides.yaml`` and ``<name>.log``. Directories are
-created with ``os.mkdir``, which is atomic: two runs starting in the same second get
-``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
+settings: choices, name, directory), ``overrides.yaml`` and ``<name>.log`` (see ``run_log``).
+Directories are created with ``os.mkdir``, which is atomic: two runs starting in the same
+second get ``HH-MM-SS`` and ``HH-MM-SS_1`` rather than sharing one.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
-from collections.abc import Iterator, Sequence
+import time
 from contextlib import contextmanager
-from pathlib import Path
 
+from .._config.plain_yaml import dump_plain
 from .._errors import ConfigError
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from datetime import datetime
+    from pathlib import Path
     from typing import Any
+
+    from .._config.nodes import Config
 
 
 DEFAULT_RUN_DIR = "outputs/%Y-%m-%d/%H-%M-%S"
 DEFAULT_SWEEP_DIR = "multirun/%Y-%m-%d/%H-%M-%S"
-LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
 def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
@@ -34,85 +35,89 @@ def new_directory(pattern: str | os.PathLike[str], now: datetime | None = None) 
     When the directory exists, ``_1``, ``_2``, ... is appended until ``os.mkdir`` succeeds, so
     concurrent runs cannot end up in the same place.
     """
-    base = planned_directory(pattern, now)
-    if base.name in ("", ".", ".."):  # an existing directory with no name to add _1 to
+    from pathlib import Path
+
+    return Path(make_directory(pattern, now))
+
+
+def make_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> str:
+    """`new_directory`, as the absolute path's text (no ``pathlib``: start-up)."""
+    base = _planned(pattern, now)
+    if base.endswith(os.sep) and base.strip(os.sep):
+        base = base.rstrip(os.sep)
+    name = os.path.basename(base)
+    if name in ("", ".", ".."):  # an existing directory with no name to add _1 to
         raise ConfigError(
             f"the run directory {os.fspath(pattern)!r} names no new directory",
             path="_run_.dir",
             hint="give the run its own directory, such as runs/%Y-%m-%d/%H-%M-%S",
         )
+    parent = os.path.dirname(base) or "."
     try:
-        base.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(parent, exist_ok=True)
     except OSError as error:
-        raise ConfigError(f"cannot create the run directory's parent {base.parent}: {error}") from None
+        raise ConfigError(f"cannot create the run directory's parent {parent}: {error}") from None
     for attempt in range(10_000):
-        candidate = base if attempt == 0 else base.with_name(f"{base.name}_{attempt}")
+        candidate = base if attempt == 0 else f"{base}_{attempt}"
         try:
-            candidate.mkdir()
+            os.mkdir(candidate)
         except FileExistsError:
             continue
         except OSError as error:
             raise ConfigError(f"cannot create the run directory {candidate}: {error}") from None
-        return candidate.resolve()
+        return os.path.realpath(candidate)
     raise ConfigError(f"every name for the run directory {base} is taken")  # pragma: no cover
 
 
 def planned_directory(pattern: str | os.PathLike[str], now: datetime | None = None) -> Path:
     """The directory ``pattern`` names at ``now``: where a run started then goes (before any ``_1``)."""
+    from pathlib import Path
+
+    return Path(_planned(pattern, now))
+
+
+# strftime codes that datetime and time write differently (a naive datetime has no zone)
+_DATETIME_CODES = ("%f", "%z", "%Z", "%:z")
+
+
+def _planned(pattern: str | os.PathLike[str], now: datetime | None) -> str:
+    text = os.fspath(pattern)
+    if now is None and not any(code in text for code in _DATETIME_CODES):
+        return time.strftime(text, time.localtime())  # as datetime.now() writes it, without datetime
     if now is None:
         from datetime import datetime
 
         now = datetime.now()
-    return Path(now.strftime(os.fspath(pattern)))
+    return now.strftime(text)
 
 
-def write_record(directory: Path, job_config: str, run_config: str, overrides: Sequence[str]) -> None:
+def write_record(
+    directory: str | os.PathLike[str], job_config: Config, run_config: Config, overrides: Sequence[str]
+) -> None:
     """Write what a run was started with; existing files are never overwritten."""
-    import yaml
-
     files = {
-        "config.yaml": job_config,
-        "run.yaml": run_config,
-        "overrides.yaml": yaml.safe_dump(list(overrides), default_flow_style=False, sort_keys=False),
+        "config.yaml": yaml_text(job_config),
+        "run.yaml": yaml_text(run_config),
+        "overrides.yaml": dump_plain(list(overrides)) or _safe_dump(list(overrides)),
     }
     for name, text in files.items():
-        with open(directory / name, "x", encoding="utf-8") as handle:
+        with open(os.path.join(directory, name), "x", encoding="utf-8") as handle:
             handle.write(text)
 
 
-@contextmanager
-def run_logging(log_file: Path | None, level: int | str = logging.INFO) -> Iterator[logging.Logger]:
-    """Log to the console and to ``log_file`` for the duration of a run, then restore logging."""
-    new_level = level_number(level)  # before any handler is added, so a bad level leaves none behind
-    root = logging.getLogger()
-    old_level = root.level
-    handlers: list[logging.Handler] = []
-    formatter = logging.Formatter(LOG_FORMAT)
-    # a script that set up logging itself keeps its console handler; adding ours too would
-    # print every line twice
-    if not any(getattr(h, "_instantiate_console", False) or _is_console(h) for h in root.handlers):
-        console = logging.StreamHandler()
-        console.setFormatter(formatter)
-        console._instantiate_console = True  # type: ignore[attr-defined]
-        handlers.append(console)
-    if log_file is not None:
-        file_handler = logging.FileHandler(log_file, encoding="utf-8")
-        file_handler.setFormatter(formatter)
-        handlers.append(file_handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(new_level)
-    try:
-        yield logging.getLogger("instantiate.run")
-    finally:
-        for handler in handlers:
-            root.removeHandler(handler)
-            handler.close()
-        root.setLevel(old_level)
+def yaml_text(cfg: Config) -> str:
+    """``cfg.to_yaml()``, written without PyYAML when the config is plain data (it mostly is)."""
+    return dump_plain(cfg.to_dict(resolve=False)) or cfg.to_yaml()
+
+
+def _safe_dump(data: Any) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(data, default_flow_style=False, sort_keys=False))
 
 
 @contextmanager
-def working_directory(directory: Path | None) -> Iterator[None]:
+def working_directory(directory: str | os.PathLike[str] | None) -> Iterator[None]:
     """Change into ``directory`` for the run (only when a config asks for it), then back."""
     if directory is None:
         yield
@@ -123,21 +128,3 @@ def working_directory(directory: Path | None) -> Iterator[None]:
         yield
     finally:
         os.chdir(previous)
-
-
-def _is_console(handler: logging.Handler) -> bool:
-    return isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout)
-
-
-def level_number(level: Any) -> int:
-    """``"debug"``, ``"INFO"`` or ``10`` as a ``logging`` level; anything else is a ConfigError."""
-    if isinstance(level, int):
-        return level
-    value = logging.getLevelName(str(level).upper())
-    if not isinstance(value, int):
-        raise ConfigError(
-            f"unknown log level {level!r}",
-            path="_run_.log_level",
-            hint="use DEBUG, INFO, WARNING, ERROR or CRITICAL",
-        )
-    return value

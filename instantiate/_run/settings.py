@@ -26,7 +26,8 @@ class RunSettings:
 
     @classmethod
     def of(cls, cfg: Any) -> RunSettings:
-        from .rundir import DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR, level_number  # logging: only in a run
+        from .run_log import level_number
+        from .rundir import DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR
 
         run = cfg.get("_run_") or {}
         hydra = cfg.get("hydra") or {}

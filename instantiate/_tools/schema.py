@@ -113,7 +113,7 @@ def targets_in_directory(directory: str) -> list[str]:
     """
     import os
 
-    from .._config.loading import load_file
+    from .._config.yaml_cache import load_file
 
     names: dict[str, None] = {}
     for folder, subfolders, files in os.walk(directory):

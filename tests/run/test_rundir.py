@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -13,11 +12,10 @@ import pytest
 import yaml
 from apps import RUN_DIR, env, run_dirs, write_app
 
-from instantiate import ConfigError
+from instantiate import Config, ConfigError
 from instantiate._run.rundir import (
     DEFAULT_RUN_DIR,
     new_directory,
-    run_logging,
     working_directory,
     write_record,
 )
@@ -57,48 +55,11 @@ def test_a_pattern_without_a_name_is_refused_clearly(
 
 
 def test_the_record_is_never_overwritten(tmp_path: Path) -> None:
-    write_record(tmp_path, "a: 1\n", "_run_: {}\n", ["a=1"])
+    write_record(tmp_path, Config({"a": 1}), Config({"_run_": {}}), ["a=1"])
     assert yaml.safe_load((tmp_path / "overrides.yaml").read_text()) == ["a=1"]
     with pytest.raises(FileExistsError):
-        write_record(tmp_path, "a: 2\n", "_run_: {}\n", ["a=2"])
+        write_record(tmp_path, Config({"a": 2}), Config({"_run_": {}}), ["a=2"])
     assert (tmp_path / "config.yaml").read_text() == "a: 1\n"
-
-
-def test_run_logging_writes_the_file_and_restores_logging(tmp_path: Path) -> None:
-    root = logging.getLogger()
-    before = (list(root.handlers), root.level)
-    with run_logging(tmp_path / "job.log", "DEBUG") as log:
-        log.info("hello")
-        logging.getLogger("x.y").debug("detail")
-        assert root.level == logging.DEBUG
-    assert (list(root.handlers), root.level) == before
-    text = (tmp_path / "job.log").read_text()
-    assert "[instantiate.run][INFO] - hello" in text
-    assert "[x.y][DEBUG] - detail" in text
-
-
-def test_run_logging_adds_no_console_when_there_is_one(tmp_path: Path) -> None:
-    root = logging.getLogger()
-    console = logging.StreamHandler(sys.stderr)
-    root.addHandler(console)
-    try:
-        with run_logging(tmp_path / "job.log"):
-            added = [h for h in root.handlers if isinstance(h, logging.StreamHandler) and h is not console]
-            assert [type(h) for h in added if h.stream in (sys.stderr, sys.stdout)] == []
-            assert any(isinstance(h, logging.FileHandler) for h in added)
-    finally:
-        root.removeHandler(console)
-
-
-def test_a_bad_log_level_leaves_logging_as_it_was(tmp_path: Path) -> None:
-    root = logging.getLogger()
-    before = (list(root.handlers), root.level)
-    with (
-        pytest.raises(ConfigError, match="unknown log level 'LOUD'"),
-        run_logging(tmp_path / "job.log", "LOUD"),
-    ):
-        pass  # pragma: no cover
-    assert (list(root.handlers), root.level) == before
 
 
 def test_working_directory_comes_back_after_an_error(tmp_path: Path) -> None:
