@@ -287,7 +287,9 @@ def test_sweeper_and_its_errors(conf: Path) -> None:
     assert info.value.hint == "a package adds one under the entry-point group 'instantiate.sweepers'"
 
 
-def _sweep_reversed(app: Any, entries: Any, base: Any, repo: Any, name: str, launcher: Any, **options: Any) -> Any:
+def _sweep_reversed(
+    app: Any, entries: Any, base: Any, repo: Any, name: str, launcher: Any, **options: Any
+) -> Any:
     """A plugin sweeper as the public interface describes one; it does not name itself."""
     from instantiate.sweepers import SweepResult, SweepRun, cartesian, new_sweep_directory
 
