@@ -9,14 +9,14 @@ resolvers registered with OmegaConf; omegaconf is imported only for an OmegaConf
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 
-from .._config.interpolation import MISSING, Tree
+from .._config.interpolation import Tree
 from .._config.nodes import Config
 from .._config.paths import Link
 from .._config.provenance import MAPPINGS, SEQUENCES, copy_data
 from .._errors import InstantiationError
+from .structured import field_values, is_structured, structured_name
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
@@ -84,8 +84,7 @@ def is_foreign(value: Any) -> bool:
         return False
     if isinstance(value, Config) or is_omegaconf(value):
         return True
-    cls = value if isinstance(value, type) else value.__class__
-    if hasattr(cls, "__dataclass_fields__") or hasattr(cls, "__attrs_attrs__"):
+    if is_structured(value):
         return True
     if isinstance(value, type):
         return False
@@ -146,61 +145,18 @@ def unbuilt(raw: Any, tree: Tree, link: Link) -> Any:
 
 # -- structured configs -----------------------------------------------------------------------
 def structured_fields(value: Any) -> dict[str, Any] | None:
-    """A dataclass or attrs class or instance as a dict of its fields (None for anything else).
-
-    A class gives its defaults, and ``???`` for a field without one (as ``OmegaConf.structured``).
+    """A dataclass or attrs class or instance as a dict of its fields, read as config data
+    (None for anything else); a class gives its defaults, and ``???`` for a field without one.
     """
-    cls = value if isinstance(value, type) else value.__class__
-    if hasattr(cls, "__dataclass_fields__"):
-        names_defaults = _dataclass_fields(value, cls)
-    elif hasattr(cls, "__attrs_attrs__"):
-        names_defaults = _attrs_fields(value, cls)
-    else:
+    names_values = field_values(value)
+    if names_values is None:
         return None
-    if "_target_" not in names_defaults and hasattr(cls, "_target_"):
+    cls = value if isinstance(value, type) else value.__class__
+    if "_target_" not in names_values and hasattr(cls, "_target_"):
         raise InstantiationError(
             f"{cls.__name__} sets _target_ without a type annotation, so it is a class attribute, "
             "not a field, and the config has no target",
             path=cls.__name__,
             hint=f'annotate it: _target_: str = "{getattr(cls, "_target_", "...")}"',
         )
-    return {name: as_data(item) for name, item in names_defaults.items()}
-
-
-def structured_name(value: Any) -> str:
-    """The name a structured config's paths start with (its class name)."""
-    return value.__name__ if isinstance(value, type) else type(value).__name__
-
-
-def _dataclass_fields(value: Any, cls: type) -> dict[str, Any]:
-    import dataclasses  # imported already: the class is a dataclass
-
-    if not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    out = {}
-    for f in dataclasses.fields(cls):
-        if f.default is not dataclasses.MISSING:
-            out[f.name] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            out[f.name] = f.default_factory()
-        else:
-            out[f.name] = MISSING
-    return out
-
-
-def _attrs_fields(value: Any, cls: type) -> dict[str, Any]:
-    attributes = cls.__attrs_attrs__  # type: ignore[attr-defined]
-    if not isinstance(value, type):
-        return {a.name: getattr(value, a.name) for a in attributes}
-    attr = sys.modules["attr"]  # imported already: the class is an attrs class
-    out = {}
-    for a in attributes:
-        default = a.default
-        if default is attr.NOTHING:
-            out[a.name] = MISSING
-        elif isinstance(default, attr.Factory):
-            out[a.name] = MISSING if default.takes_self else default.factory()
-        else:
-            out[a.name] = default
-    return out
-
+    return {name: as_data(item) for name, item in names_values.items()}

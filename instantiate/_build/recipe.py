@@ -1,6 +1,6 @@
 """``Recipe``: the components of one run, each built on first use from one mapping of configs.
 
-A recipe keeps one ``Builder`` for its whole life, so the builder's memo is the cache:
+A recipe keeps one ``Builder`` for its whole life, so what the builder built is the cache:
 ``$<@model>`` inside the optimizer's config and ``recipe.model`` are the same object, however
 they are reached first. One lock serialises building, so many threads asking at once still
 build each component once.
@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType, TracebackType
 
 from .builder import Builder
+from .inputs import as_data, is_foreign, is_omegaconf, tree_and_link
 from .._errors import CloseError, ConfigError, MissingComponentError, did_you_mean
-from .._config.interpolation import MISSING
+from .._config.interpolation import MISSING, Tree
 from .._config.nodes import Config
-from .._config.paths import path_of
-from .._config.provenance import MAPPINGS
+from .._config.paths import Link, link_keys, path_of
+from .._config.provenance import MAPPINGS, copy_data
 from .._config.recursion import allow_deep_recursion
 from .registry import Registry
 from .registry import search_order
@@ -83,13 +84,13 @@ class Recipe:
         allow_deep_recursion()
         self._config = view
         self._builder = Builder(view._tree, search_order(registry), current_policy(allow))
-        # Components built with a _target_, by id of their config node: how the builder's memo
+        # Components built with a _target_, by id of their config node: how the builder's log
         # (which also holds nodes built through $<@...>) maps back to component names.
         self._component_ids = {
             id(node): name for name, node in data.items() if node.__class__ in MAPPINGS and "_target_" in node
         }
         self._built: dict[Any, Any] = {}  # name -> object, in the order they finished building
-        self._seen_in_memo = 0
+        self._seen_in_log = 0  # how much of the builder's log of built nodes is looked at
         self._closed: set[int] = set()
         self._is_closed = False  # set by close(): nothing is built after it
         self._lock = _thread.RLock()  # reentrant: a constructor may ask the recipe for more
@@ -157,14 +158,15 @@ class Recipe:
         return self._built.setdefault(name, built)
 
     def _note_built(self) -> None:
-        memo = self._builder.memo
-        if len(memo) == self._seen_in_memo:
+        builder = self._builder
+        seen = self._seen_in_log
+        if seen == len(builder.built_nodes):
             return
-        for node_id in list(memo)[self._seen_in_memo :]:
-            name = self._component_ids.get(node_id)
+        for node, obj in zip(builder.built_nodes[seen:], builder.built_objects[seen:]):
+            name = self._component_ids.get(id(node))
             if name is not None:
-                self._built.setdefault(name, memo[node_id])
-        self._seen_in_memo = len(memo)
+                self._built.setdefault(name, obj)
+        self._seen_in_log = len(builder.built_nodes)
 
     def _unknown(self, names: list[Any]) -> MissingComponentError:
         have = self.names()
@@ -225,18 +227,30 @@ Recipe.__module__ = "instantiate"
 
 
 def _snapshot(config: Any) -> Config:
-    """A private copy, so later edits to the caller's config cannot reach half-built state."""
-    if isinstance(config, Config):
-        import copy
+    """A private copy, so later edits to the caller's config cannot reach half-built state.
 
-        return copy.deepcopy(config)  # the whole tree, at the same place: outside refs resolve
-    if type(config).__module__.startswith("omegaconf"):  # a DictConfig from a Hydra codebase
-        from omegaconf import OmegaConf
-
-        return Config(OmegaConf.to_container(config, resolve=False))
-    if isinstance(config, Mapping):
-        return Config(config)
-    raise ConfigError(f"a Recipe is built from a mapping of component configs, not {type(config).__name__}")
+    It takes what ``instantiate`` takes (a Config, a mapping, a structured config, an OmegaConf
+    node), read the same way (``tree_and_link``): the whole tree is copied and the view stays
+    at the same place in it, so references outside it resolve, with the same resolvers.
+    """
+    tree, link = tree_and_link(config)
+    if tree is None:
+        what = "None" if link is None else type(link).__name__
+        raise ConfigError(f"a Recipe is built from a mapping of component configs, not {what}")
+    copied = Tree(copy_data(tree.data))
+    copied.resolvers = tree.resolvers
+    at: Link = (copied.data, tree.link[1], None)  # a structured config's root is named
+    copied.link = at
+    for key in link_keys(link):
+        at = (at[0][key], key, at)
+    components = at[0]
+    if components.__class__ in MAPPINGS:
+        for name, node in components.items():
+            # A component given as a structured config or Mapping becomes plain data, so it is
+            # known by its node like the others (see _component_ids) and closed in build order.
+            if is_foreign(node) and not (isinstance(node, Config) or is_omegaconf(node)):
+                components[name] = copy_data(as_data(node))
+    return Config._view(copied, at)
 
 
 def _is_missing(raw: Any) -> bool:

@@ -10,16 +10,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any, NamedTuple
 
-from .._build.validation import dataclass_fields
+from .._build.structured import field_values
 from .._config.nodes import Config, to_data
 from .._config.provenance import MarkedDict, MarkedList
 from .._errors import ConfigError
-
-MISSING = "???"
 
 
 class Stored(NamedTuple):
@@ -82,20 +80,13 @@ def clear_store() -> None:
 def structured_data(node: Any, origin: str | None = None) -> MarkedDict:
     """A dataclass (class: its defaults; instance: its values) as config data; ``???`` where unset."""
     cls = node if isinstance(node, type) else type(node)
-    lines = _field_lines(cls, origin or f"<{cls.__qualname__}>")
+    values = field_values(node)
+    assert values is not None, "structured_data reads dataclasses only"
+    lines = _field_lines(cls, origin or f"<{cls.__qualname__}>", values)
     out = MarkedDict(None)
-    for field in dataclasses.fields(cls):
-        if isinstance(node, type):
-            if field.default is not dataclasses.MISSING:
-                value = field.default
-            elif field.default_factory is not dataclasses.MISSING:
-                value = field.default_factory()
-            else:
-                value = MISSING
-        else:
-            value = getattr(node, field.name)
-        out[field.name] = _plain(value, f"{cls.__qualname__}.{field.name}", lines[field.name])
-        out.lines[field.name] = lines[field.name]
+    for name, value in values.items():
+        out[name] = _plain(value, f"{cls.__qualname__}.{name}", lines[name])
+        out.lines[name] = lines[name]
     return out
 
 
@@ -132,7 +123,7 @@ _CLASS_LINES: dict[type, dict[str, str]] = {}  # a memo of where fields are writ
 _FIELD_LINE = re.compile(r"^(\s+)([A-Za-z_]\w*)\s*:")
 
 
-def _field_lines(cls: type, fallback: str) -> dict[str, str]:
+def _field_lines(cls: type, fallback: str, names: Iterable[str]) -> dict[str, str]:
     """``"file:line"`` of each field's definition, found in the class source when it can be read."""
     found = _CLASS_LINES.get(cls)
     if found is None:
@@ -141,7 +132,7 @@ def _field_lines(cls: type, fallback: str) -> dict[str, str]:
             if dataclasses.is_dataclass(klass):
                 found.update(_lines_in_source(klass))
         _CLASS_LINES[cls] = found
-    return {name: found.get(name, fallback) for name in dataclass_fields(cls)}
+    return {name: found.get(name, fallback) for name in names}
 
 
 def _lines_in_source(cls: type) -> dict[str, str]:

@@ -233,3 +233,22 @@ def test_a_stored_defaults_list_is_followed() -> None:
 def line_of(text: str) -> int:
     with open(__file__, encoding="utf-8") as file:
         return next(number for number, line in enumerate(file, start=1) if line.startswith(text))
+
+
+def test_store_reads_a_dataclass_as_instantiate_and_omegaconf_do() -> None:
+    # One reader serves both (_build/structured.py): defaults, a fresh factory value, ??? unset.
+    from instantiate._build.inputs import structured_fields
+
+    @dataclass
+    class Both:
+        name: str = MISSING
+        optim: Optim = field(default_factory=Optim)
+        sizes: list[int] = field(default_factory=lambda: [1, 2])
+
+    expected = OmegaConf.to_container(OmegaConf.structured(Both))
+    for node in (Both, Both(name="x")):
+        ours = Config(structured_data(node)).to_dict(resolve=False)
+        assert ours == structured_fields(node)
+    assert Config(structured_data(Both)).to_dict(resolve=False) == expected
+    first, second = structured_data(Both), structured_data(Both)
+    assert first["sizes"] is not second["sizes"]  # the factory is called for each read
