@@ -8,7 +8,7 @@ from typing import Any
 from .launchers.registry import configured_launcher, make_launcher
 from .sweep_points import sweep_entries
 from .sweepers.registry import configured_sweeper
-from .sweeps import SweepResult
+from .sweeps import SweepResult, sweeper_named
 
 
 def run_sweep(
@@ -22,10 +22,11 @@ def run_sweep(
     """Run the sweep that ``overrides`` and the config describe (see ``sweeps``)."""
     repo = app.repository(overrides)  # with -cd and a ported hydra.searchpath
     entries, base = sweep_entries(app, overrides, repo)
-    _, sweeper = configured_sweeper(base)
+    sweeper_name, sweeper = configured_sweeper(base)
     name, options, where = configured_launcher(base)
     launcher = make_launcher(name, options, where)
-    result: SweepResult = sweeper(
-        app, entries, base, repo, name, launcher, dry_run=dry_run, verbose=verbose, allow=allow
-    )
+    with sweeper_named(sweeper_name):
+        result: SweepResult = sweeper(
+            app, entries, base, repo, name, launcher, dry_run=dry_run, verbose=verbose, allow=allow
+        )
     return result

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,9 @@ from .progress import Progress, duration
 from .sweep_points import PlannedJob
 
 SUMMARY_FILE = "summary.yaml"
+# The name the running sweeper was chosen by (``_run_.sweeper``, a ported ``hydra/sweeper``):
+# what the summary calls it, so a plugin sweeper need not name itself.
+_SWEEPER: ContextVar[str] = ContextVar("sweeper", default="basic")
 _SUMMARY_EVERY = 2.0  # seconds: rewrite summary.yaml at most this often while jobs end
 
 
@@ -86,7 +90,7 @@ class SweepResult:
     directory: Path | None
     jobs: list[JobRecord]
     launcher: str
-    sweeper: str = "basic"
+    sweeper: str = field(default_factory=lambda: _SWEEPER.get())
     interrupted: bool = False
     dry_run: bool = False
     best: dict[str, Any] | None = None
@@ -113,7 +117,8 @@ class SweepResult:
 class SweepRun:
     """One sweep being run: its directory and jobs, the launcher's reporter, the summary.
 
-    Sweepers make jobs with `prepare` and hand batches of them to `launch`.
+    Sweepers make jobs with `prepare` and hand batches of them to `launch`. ``sweeper`` names the
+    sweeper in the summary; by default, the name it was chosen by (see `sweeper_named`).
     """
 
     def __init__(
@@ -124,7 +129,7 @@ class SweepRun:
         launcher: Any,
         total: int,
         *,
-        sweeper: str = "basic",
+        sweeper: str | None = None,
         verbose: bool = False,
         allow: list[str] | None = None,
         progress: Progress | None = None,
@@ -133,7 +138,7 @@ class SweepRun:
         self.directory = directory
         self.launcher_name = launcher_name
         self.launcher = launcher
-        self.sweeper = sweeper
+        self.sweeper = sweeper or _SWEEPER.get()
         self.verbose = verbose
         self.allow = allow
         self.progress = progress or Progress(total)
@@ -305,6 +310,16 @@ class SweepRun:
                 self.progress.note(f"  #{record.num} {record.label}: {error}  (log: {log})")
 
 
+@contextmanager
+def sweeper_named(name: str) -> Iterator[None]:
+    """While a sweeper runs: the name it was chosen by, which its summary and result then give."""
+    token = _SWEEPER.set(name)
+    try:
+        yield
+    finally:
+        _SWEEPER.reset(token)
+
+
 def new_sweep_directory(cfg: Config) -> Path:
     from .rundir import new_directory
     from .settings import RunSettings
@@ -440,4 +455,5 @@ __all__ = [
     "SweepResult",
     "SweepRun",
     "override_dirname",
+    "sweeper_named",
 ]

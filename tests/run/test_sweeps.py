@@ -287,6 +287,49 @@ def test_sweeper_and_its_errors(conf: Path) -> None:
     assert info.value.hint == "a package adds one under the entry-point group 'instantiate.sweepers'"
 
 
+def _sweep_reversed(
+    app: Any, entries: Any, base: Any, repo: Any, name: str, launcher: Any, **options: Any
+) -> Any:
+    """A plugin sweeper as the public interface describes one; it does not name itself."""
+    from instantiate.sweepers import SweepResult, SweepRun, cartesian, new_sweep_directory
+
+    planned = cartesian(entries, repo)[::-1]
+    if options["dry_run"]:
+        return SweepResult(None, [], name, dry_run=True)
+    sweep = SweepRun(app, new_sweep_directory(base), name, launcher, len(planned), allow=options["allow"])
+    sweep.launch([sweep.prepare(app.compose(job.overrides), job) for job in planned])
+    return sweep.finish()
+
+
+def test_the_summary_names_the_sweeper_that_ran(conf: Path) -> None:
+    """Under the name it was chosen by: while the jobs run, at the end, and in the result."""
+    from instantiate._run.sweepers.registry import sweepers
+
+    seen: list[str] = []
+
+    def task(cfg: Any) -> float:  # the summary as it is while this job runs
+        seen.append(yaml.safe_load((Path(cfg._run_.sweep_dir) / SUMMARY_FILE).read_text())["sweeper"])
+        return float(cfg.lr)
+
+    app = make_app(conf, task=task)
+    sweepers.register("reversed", _sweep_reversed)
+    try:
+        result = run_sweep(app, ["lr=1,2", "_run_.sweeper=reversed"])
+        dry = run_sweep(app, ["lr=1,2", "_run_.sweeper=reversed"], dry_run=True)
+    finally:
+        sweepers.unregister("reversed")
+    assert [job.outcome.value for job in result.jobs] == [2.0, 1.0]  # type: ignore[union-attr]
+    assert seen == ["reversed", "reversed"]
+    assert summary_of(result)["sweeper"] == result.sweeper == dry.sweeper == "reversed"
+    seen.clear()
+    grid = run_sweep(app, ["lr=1,2"])
+    assert seen == ["basic", "basic"] and summary_of(grid)["sweeper"] == grid.sweeper == "basic"
+    pytest.importorskip("optuna", reason="optuna is not installed: pip install 'instantiate[optuna]'")
+    seen.clear()
+    ported = run_sweep(app, ["lr=choice(1,2)", "hydra/sweeper=optuna", "_run_.optuna.n_trials=2"])
+    assert seen == ["optuna", "optuna"] and summary_of(ported)["sweeper"] == ported.sweeper == "optuna"
+
+
 # -- pieces ----------------------------------------------------------------------------------------
 def test_override_dirname_is_sorted_and_leaves_out_the_runs_own_keys(conf: Path) -> None:
     cfg = make_app(conf).compose([])

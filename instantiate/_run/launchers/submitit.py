@@ -34,6 +34,7 @@ from typing import Any
 from ..._errors import ConfigError
 from ..jobs import Job
 from .base import JobError, JobOutcome, Reporter, append_to_log, failed_outcome, run_job
+from .cloudpickling import Sent
 
 # Hydra's option -> submitit's AutoExecutor parameter, for every cluster ...
 _GENERIC = (
@@ -201,7 +202,7 @@ class SubmititLauncher:
             ) from None
         try:
             with executor.batch():
-                handles = [executor.submit(task, job) for job in jobs]
+                handles = [executor.submit(task, Sent(job)) for job in jobs]  # see cloudpickling
         except Exception as error:  # sbatch refused the array (a bad partition, a limit): every job failed
             for job in jobs:
                 reporter.finished(failed_outcome(job, error))
@@ -309,7 +310,7 @@ class SubmititTask:
     def checkpoint(self, job: Job) -> Any:
         import submitit
 
-        return submitit.helpers.DelayedSubmission(self, job)
+        return submitit.helpers.DelayedSubmission(self, Sent(job))
 
 
 class _Warned(BaseException):
