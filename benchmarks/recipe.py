@@ -88,7 +88,7 @@ SHAPE = Shape(
     "recipe",
     recipe_config,
     hand,
-    sizes=(200,),
+    sizes=(200, 2_000),
     build=build,
     check=shared,
     how="first = R(Config(data)), repeated = R(cfg) of a Config built before, from dict = R(data), "

@@ -27,7 +27,7 @@ from .._config.nodes import Config, copy_data
 from .._config.paths import Link, node_source, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
-from .calls import target_failed
+from .calls import build_cycle, copy_cycle, target_failed
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
 from .plan import cached_plan
@@ -72,11 +72,14 @@ class Builder:
         "adapted",
         "approved",
         "building",
+        "built_nodes",
+        "built_objects",
         "convert_none",
         "copying",
         "defaults",
         "evaluator",
         "fresh",
+        "indexed",
         "memo",
         "policy",
         "recursive",
@@ -94,7 +97,12 @@ class Builder:
         self.targets = target_cache(registries[0])  # name -> Target, shared with every build
         # Targets the policy allowed in this build, while the blocks active anywhere stay the same.
         self.approved: tuple[int, dict[int, Target]] = (BLOCKS[0], {})
-        self.memo: dict[int, Any] = {}  # id(node) -> its built object
+        # What the walk built, in order: appending costs less than a dict entry per node, and
+        # ``memo`` (id(node) -> object) is made from the log only once a $<@path> asks.
+        self.built_nodes: list[Any] = []
+        self.built_objects: list[Any] = []
+        self.memo: dict[int, Any] = {}
+        self.indexed = 0  # how much of the log the memo holds
         self.shared: set[int] = set()  # nodes some $<@path> refers to
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
         self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
@@ -140,7 +148,7 @@ class Builder:
                 hint=f"use $<{path_of(link)}> to refer to its value instead",
             )
         self.shared.add(id(node))
-        built = self.memo.get(id(node), _NOTHING)
+        built = self.built_object(id(node))
         if built is not _NOTHING:
             return built
         # Built as where it stands, not as where it is referred from: a plain copy around the
@@ -333,7 +341,7 @@ class Builder:
         """Build what a plain ``$<path>`` to a node gives: a copy, not the shared object."""
         copied = id(value)
         if copied in self.copying:  # a copy that contains a reference to itself never ends
-            raise self.copy_cycle(copied, holder, key, holder[0][key])
+            raise copy_cycle(self.copying, copied, holder, key, holder[0][key])
         self.copying[copied] = (holder, key)
         self.fresh += 1  # a plain $<path> to a node is a copy of it, not the shared object
         try:
@@ -361,8 +369,8 @@ class Builder:
     def target(self, node: Any, link: Link) -> Any:
         """Build a node with ``_target_`` (once per build unless inside a plain copy)."""
         key = id(node)
-        if not self.fresh:
-            built = self.memo.get(key, _NOTHING)
+        if self.shared and not self.fresh:  # once a $<@path> has asked, this may be built already
+            built = self.built_object(key)
             if built is not _NOTHING:
                 if key in self.shared:
                     return built
@@ -370,7 +378,7 @@ class Builder:
                 # reuses one dict twice holds two nodes, as a copied config would.
                 return self.unshared(node, link)
         if key in self.building:
-            raise self.cycle(key, link)
+            raise build_cycle(self.building, key, link)
         self.building[key] = link
         try:
             if self.recursive and FLAGS.isdisjoint(node):  # the common case: no flags to look at
@@ -380,8 +388,19 @@ class Builder:
         finally:
             del self.building[key]
         if not self.fresh:
-            self.memo[key] = obj
+            self.built_nodes.append(node)
+            self.built_objects.append(obj)
         return obj
+
+    def built_object(self, key: int) -> Any:
+        """The object built from the node ``id`` ``key`` (the first, if built twice), or _NOTHING."""
+        memo = self.memo
+        nodes = self.built_nodes
+        if self.indexed < len(nodes):
+            for node, obj in zip(nodes[self.indexed :], self.built_objects[self.indexed :]):
+                memo.setdefault(id(node), obj)
+            self.indexed = len(nodes)
+        return memo.get(key, _NOTHING)
 
     def unshared(self, node: Any, link: Link) -> Any:
         """Build one more object from a dict met again at another place."""
@@ -567,28 +586,6 @@ class Builder:
                 error.path = path_of(link, "_target_")
                 error.source = source_of(node, "_target_")
             raise
-
-    def copy_cycle(self, copied: int, holder: Link, key: Any, raw: str) -> CycleError:
-        ids = list(self.copying)
-        chain = [path_of(*self.copying[i]) for i in ids[ids.index(copied) :]]
-        chain.append(path_of(holder, key))
-        return CycleError(
-            f"interpolation cycle: {' -> '.join(chain)}: {raw} copies a node that holds this reference",
-            path=path_of(holder, key),
-            source=source_of(holder[0], key),
-            hint="a plain $<path> builds a copy of what it names, so it cannot sit inside it",
-        )
-
-    def cycle(self, key: int, link: Link) -> CycleError:
-        ids = list(self.building)
-        chain = [path_of(self.building[i]) or "<root>" for i in ids[ids.index(key) :]]
-        chain.append(path_of(link) or "<root>")
-        return CycleError(
-            "these nodes need each other to be built first: " + " -> ".join(chain),
-            path=path_of(link),
-            source=node_source(link),
-            hint="break the cycle: one of them must not refer to the other with $<@...>",
-        )
 
 
 _NOTHING: Any = object()

@@ -1,6 +1,6 @@
 """``Recipe``: the components of one run, each built on first use from one mapping of configs.
 
-A recipe keeps one ``Builder`` for its whole life, so the builder's memo is the cache:
+A recipe keeps one ``Builder`` for its whole life, so what the builder built is the cache:
 ``$<@model>`` inside the optimizer's config and ``recipe.model`` are the same object, however
 they are reached first. One lock serialises building, so many threads asking at once still
 build each component once.
@@ -84,13 +84,13 @@ class Recipe:
         allow_deep_recursion()
         self._config = view
         self._builder = Builder(view._tree, search_order(registry), current_policy(allow))
-        # Components built with a _target_, by id of their config node: how the builder's memo
+        # Components built with a _target_, by id of their config node: how the builder's log
         # (which also holds nodes built through $<@...>) maps back to component names.
         self._component_ids = {
             id(node): name for name, node in data.items() if node.__class__ in MAPPINGS and "_target_" in node
         }
         self._built: dict[Any, Any] = {}  # name -> object, in the order they finished building
-        self._seen_in_memo = 0
+        self._seen_in_log = 0  # how much of the builder's log of built nodes is looked at
         self._closed: set[int] = set()
         self._is_closed = False  # set by close(): nothing is built after it
         self._lock = _thread.RLock()  # reentrant: a constructor may ask the recipe for more
@@ -158,14 +158,15 @@ class Recipe:
         return self._built.setdefault(name, built)
 
     def _note_built(self) -> None:
-        memo = self._builder.memo
-        if len(memo) == self._seen_in_memo:
+        builder = self._builder
+        seen = self._seen_in_log
+        if seen == len(builder.built_nodes):
             return
-        for node_id in list(memo)[self._seen_in_memo :]:
-            name = self._component_ids.get(node_id)
+        for node, obj in zip(builder.built_nodes[seen:], builder.built_objects[seen:]):
+            name = self._component_ids.get(id(node))
             if name is not None:
-                self._built.setdefault(name, memo[node_id])
-        self._seen_in_memo = len(memo)
+                self._built.setdefault(name, obj)
+        self._seen_in_log = len(builder.built_nodes)
 
     def _unknown(self, names: list[Any]) -> MissingComponentError:
         have = self.names()

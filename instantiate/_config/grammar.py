@@ -128,7 +128,7 @@ def first_sight(text: str) -> bool:
     entry per item for nothing; met again, it is parsed and kept."""
     if text in _seen:
         return False
-    if len(_seen) >= 4_096:  # bounded: a string met again long after is read once more
+    if len(_seen) >= 1_024:  # bounded: a string met again long after is read once more
         _seen.clear()
     _seen.add(text)
     return True

@@ -1094,6 +1094,23 @@ def test_a_dict_reused_in_plain_data_is_two_nodes() -> None:
     assert built["a"] is not built["b"] and st.Counted.count == 2
 
 
+@pytest.mark.parametrize("first", ["walk", "reference"])
+def test_a_reused_dict_that_a_built_reference_names_is_built_where_the_reference_finds_it(first: str) -> None:
+    # The walk keeps a log of what it built; the index a $<@path> reads is made from it later,
+    # and must give the object built at the place the path names (the first, for a reused dict).
+    layer = {"_target_": "sample_targets.Counted"}
+    user = {"_target_": "sample_targets.Wrapper", "inner": "$<@a>"}
+    data = {"a": layer, "b": layer, "user": user}
+    if first == "reference":
+        data = {"user": user, "a": layer, "b": layer}
+    built = instantiate(data)
+    assert built["user"].inner is built["a"]
+    if first == "walk":  # built at a and at b before anything asked: two nodes
+        assert built["b"] is not built["a"] and st.Counted.count == 2
+    else:  # asked for first: a is shared, and the walk meets that very node again at b
+        assert built["b"] is built["a"] and st.Counted.count == 1
+
+
 def test_a_dict_reused_in_data_given_to_config_is_two_nodes() -> None:
     layer = {"_target_": "sample_targets.Counted"}
     built = instantiate(Config({"a": layer, "b": layer}))
