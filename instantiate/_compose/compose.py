@@ -13,7 +13,7 @@ from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, so
 from .._errors import ConfigError, OverrideError, closest, did_you_mean
 from .defaults_tree import DefaultsList, build_defaults
 from .merging import Merger, embed, mark, missing_key, set_source
-from .run_values import RUN_KEY, install_run_resolvers
+from .run_values import RUN_KEY, install_run_resolvers, mirror_into_hydra
 from .searchpath import Repository
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -35,13 +35,35 @@ def compose(
     overrides: Iterable[str] = (),
     config_dir: PathLike | None = None,
     search_path: Sequence[PathLike] | PathLike | None = None,
+    return_hydra_config: bool = False,
 ) -> Config:
     """Compose ``config_name`` from the search path under command-line style ``overrides``.
 
     The search path is ``config_dir``, then each ``search_path`` entry (a directory or
     ``pkg://package.configs``), then the configs put there by ``store``. The result holds the
-    chosen option of each group under ``_run_.choices`` and ``_run_.config_name``.
+    chosen option of each group under ``_run_.choices`` and ``_run_.config_name``. As with
+    Hydra's ``compose``, a ported ``hydra:`` section is left out unless ``return_hydra_config``;
+    then it is kept, holding also the run values compose knows, by Hydra's names
+    (``runtime.choices``, ``job.config_name``, ``overrides.task``).
     """
+    cfg = compose_config(config_name, overrides, config_dir, search_path)
+    if return_hydra_config:
+        if "hydra" not in cfg:
+            cfg["hydra"] = {}
+        mirror_into_hydra(cfg)
+    elif "hydra" in cfg:
+        del cfg["hydra"]
+    return cfg
+
+
+def compose_config(
+    config_name: str | None,
+    overrides: Iterable[str] = (),
+    config_dir: PathLike | None = None,
+    search_path: Sequence[PathLike] | PathLike | None = None,
+) -> Config:
+    """``compose`` with everything the app and the tools read: a ported ``hydra:`` section
+    stays as the config and the overrides set it (nothing mirrored into it)."""
     install_run_resolvers()
     texts = [overrides] if isinstance(overrides, str) else list(overrides)
     parsed = _parsed(texts) if texts else []
@@ -313,4 +335,4 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
-__all__ = ["apply_override", "compose", "merge_defaults"]
+__all__ = ["apply_override", "compose", "compose_config", "merge_defaults"]

@@ -88,7 +88,8 @@ def hydra_value(key: Any, _root_: Any) -> Any:
     raise InterpolationError(
         f"${{hydra:{text}}} is not set: neither a run value ({', '.join(HYDRA_NAMES)}) "
         "nor a key of this config's hydra section",
-        hint="run values exist in a config made by compose() or a run started by @main",
+        hint="run values exist in a config made by compose() or a run started by @main; "
+        "compose() keeps the hydra section only with return_hydra_config=True, as Hydra's does",
     )
 
 

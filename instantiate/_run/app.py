@@ -197,7 +197,7 @@ class App:
     # -- what the commands do -----------------------------------------------------------------
     def compose(self, overrides: Sequence[str]) -> Any:
         """The composed config for these overrides, with ``_run_.name`` set unless already given."""
-        from .._compose.compose import compose
+        from .._compose.compose import compose_config
         from .._compose.run_values import mirror_into_hydra
 
         if self.config_name is None:
@@ -205,7 +205,7 @@ class App:
                 f"{self.name} has no config_name",
                 hint="pass config_name to @main(config_dir=..., config_name=...)",
             )
-        cfg = compose(
+        cfg = compose_config(  # with the ported hydra: section, which the run reads
             self.config_name,
             overrides=list(overrides),
             config_dir=self.config_dir,

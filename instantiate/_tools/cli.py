@@ -224,7 +224,7 @@ def compose_file(path: str, overrides: Sequence[str] = ()) -> Config:
 
     The file's directory is the config directory, so its groups are found beside it.
     """
-    from .._compose.compose import compose
+    from .._compose.compose import compose_config
     from .._config.nodes import load
 
     path = os.path.normpath(path)  # messages say configs/x.yaml, not src/../configs/./x.yaml
@@ -239,7 +239,8 @@ def compose_file(path: str, overrides: Sequence[str] = ()) -> Config:
                 hint=f"rename it to {file.stem}.yaml",
             )
         return load(file)
-    return compose(file.stem, overrides=list(overrides), config_dir=str(file.parent))
+    # with a ported hydra: section, as the app composes it: ${hydra:run.dir} resolves, as in a run
+    return compose_config(file.stem, overrides=list(overrides), config_dir=str(file.parent))
 
 
 def _select(cfg: Config, path: str, resolve: bool) -> Any:

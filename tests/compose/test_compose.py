@@ -130,7 +130,19 @@ def test_run_section_records_choices_and_keeps_user_keys(conf: Path) -> None:
         "choices": {"db": "postgresql"},
         "overrides": ["db=postgresql", "_run_.launcher=basic", "hydra.job.chdir=true"],
     }
-    assert cfg.hydra.to_dict(resolve=False) == {"run": {"dir": "outputs/${now:%Y}"}, "job": {"chdir": True}}
+    assert "hydra" not in cfg  # as Hydra's compose leaves its section out by default
+    with_section = compose(
+        "run_keys",
+        ["db=postgresql", "_run_.launcher=basic", "hydra.job.chdir=true"],
+        config_dir=conf,
+        return_hydra_config=True,
+    )
+    assert with_section.hydra.to_dict(resolve=False) == {
+        "run": {"dir": "outputs/${now:%Y}"},
+        "job": {"chdir": True, "config_name": "run_keys"},
+        "runtime": {"choices": {"db": "postgresql"}},
+        "overrides": {"task": ["db=postgresql", "_run_.launcher=basic", "hydra.job.chdir=true"]},
+    }
     assert cfg._run_.source_of("launcher") == "<override '_run_.launcher=basic'>"
     assert cfg._run_.source_of("sweep").endswith("run_keys.yaml:6")
 
@@ -430,3 +442,30 @@ def test_composing_again_gives_the_same_config(conf: Path) -> None:
         again = compose("train", ["experiment=big", "trainer.max_epochs=3"], config_dir=conf)
         assert again.to_dict(resolve=False) == first.to_dict(resolve=False)
     assert first.select("trainer.max_epochs") == 3
+
+
+@pytest.mark.parametrize(("name", "overrides"), [("train", ["model=resnet"]), ("train", ["experiment=big"])])
+def test_the_hydra_section_is_returned_only_when_asked_like_hydra(
+    hydra_conf: Path, name: str, overrides: list[str]
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = hcompose(name, overrides)
+        theirs_all = hcompose(name, overrides, return_hydra_config=True)
+    ours_default = compose(name, overrides, config_dir=hydra_conf)
+    ours_all = compose(name, overrides, config_dir=hydra_conf, return_hydra_config=True)
+    assert "hydra" not in theirs and "hydra" not in ours_default
+    assert "hydra" in theirs_all and "hydra" in ours_all
+    ours_data = ours_default.to_dict(resolve=False)
+    ours_data.pop("_run_")
+    assert ours_data == OmegaConf.to_container(theirs, resolve=False)
+    # What compose knows is under Hydra's names in the section kept (not Hydra's own defaults).
+    section, their_section = ours_all.hydra, theirs_all.hydra
+    assert section.job.config_name == their_section.job.config_name == name
+    assert list(section.overrides.task) == list(their_section.overrides.task) == overrides
+    choices = section.runtime.choices.to_dict()
+    their_choices = {
+        k: v for k, v in their_section.runtime.choices.items() if not k.startswith("hydra/") or k in choices
+    }
+    assert choices == their_choices
+    assert ours_all.to_dict(resolve=False).keys() - {"hydra", "_run_"} == ours_data.keys()

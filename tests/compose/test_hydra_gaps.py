@@ -92,7 +92,7 @@ def hydra(name: str, overrides: list[str]) -> Composed:
 
 
 def ours(name: str, overrides: list[str], conf: Path) -> Composed:
-    data = compose(name, overrides, config_dir=conf).to_dict(resolve=False)
+    data = compose(name, overrides, config_dir=conf, return_hydra_config=True).to_dict(resolve=False)
     run = data.pop("_run_")
     return data, data.pop("hydra", {}), run["choices"]
 

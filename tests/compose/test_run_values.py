@@ -32,10 +32,20 @@ def conf(tmp_path: Path) -> Path:
 
 
 def test_choices_and_names(conf: Path) -> None:
-    cfg = compose("app", config_dir=conf)
+    cfg = compose("app", config_dir=conf, return_hydra_config=True)
     assert cfg.db_name == "mysql"
     assert cfg.srv_db == "lite"
     assert cfg.run_dir == "outputs/fixed"  # not a run value: read from the config's own hydra section
+
+
+def test_the_hydra_section_is_read_only_where_compose_keeps_it(conf: Path) -> None:
+    cfg = compose("app", config_dir=conf)  # as Hydra's compose: no hydra section by default
+    assert "hydra" not in cfg
+    assert cfg.srv_db == "lite"  # a run value still resolves: it is read from _run_
+    with pytest.raises(InterpolationError) as info:
+        _ = cfg.run_dir
+    assert "${hydra:run.dir} is not set" in info.value.message
+    assert "return_hydra_config=True" in str(info.value.hint)
 
 
 def test_run_only_values_say_so(conf: Path) -> None:

@@ -84,7 +84,6 @@ def test_ported_hydra_searchpath_is_honoured(tmp_path: Path, shipped: str) -> No
         expected = OmegaConf.to_container(hcompose("app", []))
     data = compose("app", [], config_dir=main).to_dict(resolve=False)
     data.pop("_run_")
-    data.pop("hydra")
     assert data == expected == {"db": {"port": 2}, "optim": {"lr": 0.001}}
     data = compose("plain", [f"hydra.searchpath=[{extra}]"], config_dir=main).to_dict(resolve=False)
     assert data["db"] == {"port": 2}
