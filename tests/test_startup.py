@@ -55,6 +55,13 @@ def test_import_instantiate_imports_none_of_the_costly_modules(tmp_path: Path) -
     assert NOT_AT_IMPORT.isdisjoint(loaded), sorted(NOT_AT_IMPORT & loaded)
 
 
+def test_select_with_a_default_does_not_build_the_error_it_would_raise(tmp_path: Path) -> None:
+    code = "from instantiate import Config; assert Config({'a': 1}).select('ab', default=2) == 2"
+    assert "difflib" not in modules_after(code, tmp_path)  # the "did you mean 'a'" of the error
+    raising = code + "\ntry: Config({'a': 1}).select('ab')\nexcept KeyError: pass"
+    assert "difflib" in modules_after(raising, tmp_path)
+
+
 def test_the_builder_loads_on_first_use(tmp_path: Path) -> None:
     loaded = modules_after(
         "from instantiate import instantiate; assert instantiate({'a': 1}) == {'a': 1}", tmp_path

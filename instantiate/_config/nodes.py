@@ -211,6 +211,8 @@ class Config:
             if key.__class__ is str and key.isascii() and key.isdigit() and node.is_sequence():
                 key = int(key)  # OmegaConf's select("layers.0")
             holder, held = node, key
+            if default is not _NO_DEFAULT and node._data.__class__ in MAPPINGS and key not in node._data:
+                return default  # without building the "did you mean" message of the error
             try:
                 node = node[key]
             except (ConfigKeyError, MissingValueError):
