@@ -150,7 +150,7 @@ class MainTask:
         spec = getattr(main, "__spec__", None)
         file = getattr(main, "__file__", None)
         module = spec.name if spec is not None and spec.name not in (None, "__main__") else None
-        if module is None and not isinstance(file, str):
+        if module is None and not (isinstance(file, str) and os.path.isfile(file)):  # -c, <stdin>
             return None
         return cls(module, os.path.realpath(file) if isinstance(file, str) else None, name)
 

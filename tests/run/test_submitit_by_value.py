@@ -3,7 +3,8 @@
 submitit carries a job with cloudpickle, which pickles by value a task the worker could not
 import (here one defined in the test, as in a notebook), with the loaded submodules its code may
 reach: with ``torch`` and ``cfg.classes`` that is ``torch.classes``, which is not a plain module
-(see ``instantiate/_run/launchers/cloudpickling.py``).
+(see ``instantiate/_run/launchers/cloudpickling.py``). A script given with ``python -c`` or on
+stdin has no file to import its task from, so its task travels by value too.
 """
 
 from __future__ import annotations
@@ -58,3 +59,49 @@ def test_module_like_objects_travel_by_their_name() -> None:
     config = type("Cfg", (), {"classes": ["cat"], "ops": 2})()
     assert carried(config) == (torch.classes, torch.ops, ["cat"], 2)
     assert pickle.loads(dumps(torch.backends.cudnn)) is torch.backends.cudnn
+
+
+SCRIPT = """
+import torch
+
+from instantiate import main
+
+
+@main(config_dir={conf!r}, config_name="train")
+def train(cfg):
+    return {{"label": cfg.classes[cfg.lr], "score": float(torch.tensor(cfg.lr))}}
+
+
+if __name__ == "__main__":
+    train()
+"""
+
+
+@pytest.mark.parametrize("given", ["-c", "stdin"])
+def test_a_script_without_a_file_runs_through_submitit_local(tmp_path: Path, given: str) -> None:
+    """``python -c`` and ``python - < train.py``: no file to import the task from where the job runs,
+    so it travels by value, and its code names ``torch`` and ``classes``."""
+    import os
+    import subprocess
+
+    import yaml
+
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "train.yaml").write_text("lr: 0\nclasses: [cat, dog, bird]\n")
+    script = SCRIPT.format(conf=str(tmp_path / "conf"))
+    args = ["-m", "lr=1,2", "--launcher", "submitit-local", "_run_.submitit.timeout_min=5"]
+    command = [sys.executable, *(["-c", script] if given == "-c" else ["-"]), *args]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        command,
+        input=script if given == "stdin" else None,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (found,) = tmp_path.glob("multirun/*/*/summary.yaml")
+    jobs = yaml.safe_load(found.read_text())["jobs"]
+    assert [job["value"] for job in jobs] == [{"label": "dog", "score": 1.0}, {"label": "bird", "score": 2.0}]

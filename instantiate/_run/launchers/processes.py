@@ -16,10 +16,11 @@ class ProcessLauncher:
 
     Workers are started with ``start_method`` (``spawn`` by default: safe with threads and CUDA,
     and the same on every OS), so the task must be importable: a module-level function, as
-    ``@main`` makes it. While the sweep draws a progress bar, what workers print (their jobs' log
-    lines) is passed to this process, which draws it above the bar. Workers ignore Ctrl-C; the
-    sweep stops them itself. A job whose worker
-    dies fails as ``WorkerDied``; the jobs that shared the pool with it run again.
+    ``@main`` makes it. While the sweep draws a progress bar, what workers write to their stdout
+    and stderr (file descriptors 1 and 2: Python's output, C code's, the processes a task starts)
+    goes through pipes to this process, which writes it above the bar, line by line. Workers
+    ignore Ctrl-C; the sweep stops them itself. A job whose worker dies fails as
+    ``WorkerDied``; the jobs that shared the pool with it run again.
     """
 
     def __init__(self, n_jobs: int | None = None, start_method: str = "spawn") -> None:
@@ -60,15 +61,13 @@ class ProcessLauncher:
 
         context = multiprocessing.get_context(self.start_method)
         states = context.Array("b", len(jobs), lock=False)  # per job: 0 queued, 1 running, 2 ended
-        # a progress bar holds this terminal: workers send what they print here, to go above it
-        output, sender = (
-            context.Pipe(duplex=False) if getattr(sys.stderr, "above_bar", False) else (None, None)
-        )
+        # a progress bar holds this terminal: workers write here, to go above it
+        output = _Output(context) if getattr(sys.stderr, "above_bar", False) else None
         pool = ProcessPoolExecutor(
             min(workers, len(jobs)),
             mp_context=context,
             initializer=_start_worker,
-            initargs=(states, sender),
+            initargs=(states, output.writers if output is not None else None),
         )
         suspects: list[Job] = []
         not_started: list[Job] = []
@@ -77,7 +76,8 @@ class ProcessLauncher:
             announced = [False] * len(jobs)
             while pending:
                 done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                _show(output)
+                if output is not None:  # before the ends: a job's lines come before its end line
+                    output.show()
                 for future in sorted(done, key=pending.__getitem__):
                     slot = pending.pop(future)
                     try:
@@ -92,13 +92,13 @@ class ProcessLauncher:
                     if states[slot] and not announced[slot]:
                         announced[slot] = True
                         reporter.started(job)
+            pool.shutdown()
         except BaseException:
             _stop(pool)
             raise
         finally:
-            _show(output)
-        pool.shutdown()
-        _show(output)
+            if output is not None:
+                output.close()
         return suspects, not_started
 
 
@@ -106,62 +106,83 @@ class ProcessLauncher:
 _worker_states: Any = None
 
 
-def _start_worker(states: Any, sender: Any) -> None:
+def _start_worker(states: Any, writers: Any) -> None:
     import signal
     import sys
 
     global _worker_states
     _worker_states = states
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if sender is not None:
-        sys.stdout, sys.stderr = _Forward(sender, "1"), _Forward(sender, "2")
+    if writers is None:
+        return
+    # the descriptors themselves, so os.write, C code and subprocesses write into the pipes too
+    streams = [stream for stream in (sys.stdout, sys.stderr) if stream is not None]
+    for stream in streams:
+        stream.flush()
+    for fd, writer in zip((1, 2), writers):
+        os.dup2(writer.fileno(), fd)
+    for writer in set(writers):  # one pipe for both, or one each
+        writer.close()
+    for stream in streams:
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(line_buffering=True)  # a pipe now: each line as it is printed
 
 
-class _Forward:
-    """A worker's stdout or stderr that sends each line to the sweep's process.
+class _Output:
+    """Where a pool's workers write their stdout and stderr (descriptors 1 and 2): pipes read
+    here, whose lines this process writes to its own stdout and stderr, above the bar.
 
-    One write of at most ``PIPE_BUF`` bytes to a pipe is atomic, so workers share the pipe without
-    a lock (a worker that dies cannot leave one held) and lines never interleave.
+    When this process's stdout and stderr are one terminal, the workers' are one pipe too, so
+    their lines keep the order they were written in (a ``print`` after a log line stays after it);
+    otherwise each has its own. One write of at most ``PIPE_BUF`` bytes to a pipe is atomic, so
+    the workers' lines (a line-buffered ``print``, one ``os.write``) do not interleave.
     """
 
-    def __init__(self, sender: Any, which: str) -> None:
-        self.sender = sender
-        self.which = which
-        self.pending = ""
+    def __init__(self, context: Any) -> None:
+        import sys
 
-    def write(self, text: str) -> int:
-        self.pending += text
-        if "\n" in self.pending:
-            lines, _, self.pending = self.pending.rpartition("\n")
-            self._send(lines + "\n")
-        return len(text)
+        try:
+            one = os.path.samestat(os.fstat(1), os.fstat(2))
+        except OSError:
+            one = False
+        pipes = [context.Pipe(duplex=False) for _ in range(1 if one else 2)]  # (reader, writer)
+        self.readers = [
+            (reader, sys.stderr if one or n else sys.stdout) for n, (reader, _) in enumerate(pipes)
+        ]
+        self.writers = [writer for _, writer in pipes] * (2 if one else 1)  # for descriptors 1 and 2
+        self.pending = [b""] * len(pipes)  # the start of a line whose end has not come yet
+        for reader, _ in self.readers:
+            os.set_blocking(reader.fileno(), False)
 
-    def flush(self) -> None:
-        if self.pending:
-            text, self.pending = self.pending, ""
-            self._send(text)
+    def show(self, final: bool = False) -> None:
+        """Write the whole lines the workers wrote; with ``final``, also an unfinished last one."""
+        for n, (reader, stream) in enumerate(self.readers):
+            data = self.pending[n] + _available(reader.fileno())
+            end = len(data) if final else data.rfind(b"\n") + 1
+            self.pending[n] = data[end:]
+            if end:
+                text = data[:end].decode("utf-8", "replace")
+                stream.write(text if text.endswith("\n") else text + "\n")  # the bar keeps its line
+                stream.flush()
 
-    def isatty(self) -> bool:
-        return False
-
-    def _send(self, text: str) -> None:
-        import select
-
-        atomic = select.PIPE_BUF - 5  # a message is a 4-byte length, the stream, the text
-        data = text.encode("utf-8", "replace")
-        for start in range(0, len(data), atomic):
-            self.sender.send_bytes(self.which.encode() + data[start : start + atomic])
+    def close(self) -> None:
+        self.show(final=True)
+        for connection in {*(reader for reader, _ in self.readers), *self.writers}:
+            connection.close()
 
 
-def _show(output: Any) -> None:
-    """Write what the workers sent to this process's stdout or stderr (above the bar)."""
-    import sys
-
-    while output is not None and output.poll():
-        data = output.recv_bytes()
-        stream = sys.stdout if data[:1] == b"1" else sys.stderr
-        stream.write(data[1:].decode("utf-8", "replace"))
-        stream.flush()
+def _available(fd: int) -> bytes:
+    """What can be read from the non-blocking ``fd`` now."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _run_in_worker(job: Job, slot: int) -> JobOutcome:
@@ -172,7 +193,8 @@ def _run_in_worker(job: Job, slot: int) -> JobOutcome:
         return run_job(job)
     finally:
         for stream in (sys.stdout, sys.stderr):
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         _worker_states[slot] = 2
 
 
