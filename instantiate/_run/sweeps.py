@@ -33,6 +33,7 @@ from typing import Any
 
 from .._compose.overrides import parse_override
 from .._config.nodes import Config
+from .._config.plain_yaml import dump_plain
 from .._errors import ConfigError
 from .jobs import Job
 from .launchers.base import JobOutcome
@@ -149,6 +150,7 @@ class SweepRun:
         self.started_at = datetime.now().isoformat(timespec="seconds")
         self.summary_extra: dict[str, Any] = {}
         self._written = 0.0
+        self._entries: dict[int, tuple[dict[str, Any], str]] = {}  # num -> (entry, its YAML text)
         self._unqueued: set[int | None] = set()  # jobs of the batch not yet in their engine's queue
         self._lock = threading.Lock()  # a launcher may report from its own threads
 
@@ -289,9 +291,18 @@ class SweepRun:
             "interrupted": self.interrupted,
             "counts": counts,
             **self.summary_extra,
-            "jobs": [record.summary() for record in self.records],
         }
-        write_yaml(self.directory / SUMMARY_FILE, data)
+        # Each job's entry is written as text once and again only when it changed, so that
+        # rewriting the summary after every job of a sweep costs little per job however long.
+        jobs = []
+        for record in self.records:
+            entry = record.summary()
+            done = self._entries.get(record.num)
+            if done is None or done[0] != entry:
+                done = self._entries[record.num] = (entry, yaml_text([entry]))
+            jobs.append(done[1])
+        text = yaml_text(data) + ("jobs:\n" + "".join(jobs) if jobs else "jobs: []\n")
+        write_text(self.directory / SUMMARY_FILE, text)
         self._written = time.monotonic()
 
     def _closing_lines(self, result: SweepResult) -> None:
@@ -391,21 +402,43 @@ def _mapping(node: Any) -> Any:
 
 
 # -- small helpers ---------------------------------------------------------------------------------------
-def write_yaml(path: Path, data: Any) -> None:
-    """Write YAML atomically: multi-line text (tracebacks) as readable blocks."""
+def yaml_text(data: Any) -> str:
+    """``data`` as YAML, multi-line text (tracebacks) as readable blocks (then by PyYAML)."""
+    if not _multiline(data):
+        text = dump_plain(data)
+        if text is not None:
+            return text
     import yaml
 
     class Dumper(yaml.SafeDumper):
         pass
 
-    def text(dumper: yaml.SafeDumper, value: str) -> Any:
+    def text_block(dumper: yaml.SafeDumper, value: str) -> Any:
         style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-    Dumper.add_representer(str, text)
+    Dumper.add_representer(str, text_block)
+    dumped: str = yaml.dump(
+        data, Dumper=Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
+    return dumped
+
+
+def _multiline(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\n" in data
+    if isinstance(data, dict):
+        return any(_multiline(value) for value in data.values())
+    if isinstance(data, list):
+        return any(_multiline(value) for value in data)
+    return False
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace ``path`` whole, never half-written: a reader sees the old text or the new."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
-        yaml.dump(data, handle, Dumper=Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True)
+        handle.write(text)
     os.replace(temporary, path)
 
 

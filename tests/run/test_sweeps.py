@@ -274,6 +274,8 @@ def test_failures_are_recorded_and_the_others_still_run(conf: Path) -> None:
     assert jobs[3]["value"] == 4
     log = (result.directory / "1" / "task.log").read_text()
     assert "job 1 failed:" in log and "RuntimeError: diverged" in log
+    # Written a job at a time from cached entries, a traceback is still a readable | block.
+    assert "  traceback: |" in result.summary_file.read_text()
 
 
 def test_sweeper_and_its_errors(conf: Path) -> None:
