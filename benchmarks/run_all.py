@@ -22,8 +22,9 @@ SCRIPTS = (sequential, wide, deep, recipe, memory, startup, multirun, load)
 NOTES = [
     "- Times are process CPU time, best of several runs in one process, each followed by a "
     "hand-written rep: every ratio is over the hand-written reps interleaved with it, so the load "
-    "of a shared machine cancels out. first = `instantiate(Config(data))` of a fresh config "
-    "(`R(Config(data))` for the recipe); repeated = `instantiate(cfg)` of a Config built before; "
+    "of a shared machine cancels out. first = `instantiate(cfg)` of a Config never built, made "
+    "outside the timing with every string unparsed (`R(cfg)` for the recipe); repeated = "
+    "`instantiate(cfg)` of a Config built before; "
     "from dict = `instantiate(data)`; Hydra = `instantiate(OmegaConf.create(data))` of the same "
     "config written with `${...}`.",
     "- recipe: Hydra has no shared objects, so its plain `${cJ}` references are re-instantiated as copies.",

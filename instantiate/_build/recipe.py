@@ -18,7 +18,7 @@ from .._errors import CloseError, ConfigError, MissingComponentError, did_you_me
 from .._config.interpolation import MISSING, Tree
 from .._config.nodes import Config
 from .._config.paths import Link, link_keys, path_of
-from .._config.provenance import MAPPINGS, copy_data
+from .._config.provenance import MAPPINGS, SEQUENCES, copy_data
 from .._config.recursion import allow_deep_recursion
 from .registry import Registry
 from .registry import search_order
@@ -248,7 +248,10 @@ def _snapshot(config: Any) -> Config:
         for name, node in components.items():
             # A component given as a structured config or Mapping becomes plain data, so it is
             # known by its node like the others (see _component_ids) and closed in build order.
-            if is_foreign(node) and not (isinstance(node, Config) or is_omegaconf(node)):
+            cls = node.__class__
+            if cls in MAPPINGS or cls in SEQUENCES or not is_foreign(node):
+                continue  # copied with the tree already
+            if not (isinstance(node, Config) or is_omegaconf(node)):
                 components[name] = copy_data(as_data(node))
     return Config._view(copied, at)
 
