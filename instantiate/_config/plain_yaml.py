@@ -116,6 +116,10 @@ def _is_plain(text: str) -> bool:
     if text[0] in _DIGITS:  # "0.1,0.01" and "12k" are text; "1e3", "0x1F", "2024-01-01" are not
         if all(char in _NUMERIC for char in text):
             return False
+    elif text[0] in "+-":  # an override's "++a=1", a flag's "--lr"; not "-1", "+.inf", "- x", "---"
+        rest = text.lstrip("+-")
+        if not rest or rest[0] not in _FIRST or text.startswith("---"):
+            return False
     elif text[0] not in _FIRST:
         return False
     return ": " not in text and all(char in _INNER or (char > "\x7f" and char.isalnum()) for char in text)
