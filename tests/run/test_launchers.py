@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from plugins import publish
+from terminal import run_on_a_terminal
 
 from instantiate import ConfigError, main
 from instantiate._run.launchers.base import JobOutcome, run_job
@@ -720,32 +721,10 @@ def test_a_job_with_a_task_workers_cannot_import_fails_with_the_reason(
 @pytest.mark.parametrize("launcher", ["basic", "processes"])
 def test_on_a_terminal_the_jobs_log_lines_go_above_the_bar(project: Path, launcher: str) -> None:
     """Run under a pseudo-terminal, as a person runs it: each log line on its own line, not the bar's."""
-    import pty
-
-    master, child = pty.openpty()
     env = environment()
     env.pop("CI", None)  # a bar is drawn only for a person, not in a CI log
-    with subprocess.Popen(
-        [sys.executable, "train.py", "-m", "lr=1,2,3", *LAUNCHER_ARGS[launcher]],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=child,
-        stderr=child,
-    ) as process:
-        os.close(child)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: every writer has closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        assert process.wait(60) == 0
-    os.close(master)
-    text = b"".join(chunks).decode().replace("\r\n", "\n")  # the terminal turns \n into \r\n
+    argv = [sys.executable, "train.py", "-m", "lr=1,2,3", *LAUNCHER_ARGS[launcher]]
+    text = run_on_a_terminal(argv, project, env)
     lines = text.split("\n")
     logged = [line for line in lines if "run train in" in line]
     assert len(logged) == 3, text

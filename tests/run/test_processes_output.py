@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from terminal import run_on_a_terminal
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,36 +60,13 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run_on_a_terminal(project: Path) -> str:
-    import pty
-
-    master, child = pty.openpty()
-    with subprocess.Popen(
-        [sys.executable, "train.py", *ARGS],
-        cwd=project,
-        env=environment(),
-        stdin=subprocess.DEVNULL,
-        stdout=child,
-        stderr=child,
-    ) as process:
-        os.close(child)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: every writer has closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        assert process.wait(60) == 0
-    os.close(master)
-    return b"".join(chunks).decode().replace("\r\n", "\n")  # the terminal turns \n into \r\n
+def sweep_on_a_terminal(project: Path) -> str:
+    return run_on_a_terminal([sys.executable, "train.py", *ARGS], project, environment())
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_fd_level_output_of_workers_goes_above_the_bar(project: Path) -> None:
-    text = run_on_a_terminal(project)
+    text = sweep_on_a_terminal(project)
     lines = text.split("\n")
     shown = [line.split("\r\033[K")[-1] for line in lines]  # what is left once the bar was cleared
     expected = [written.format(n) for n in (1, 2, 3) for written in WRITTEN]
