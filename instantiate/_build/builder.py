@@ -31,7 +31,7 @@ from .calls import build_cycle, copy_cycle, data_cycle, target_failed, targets_a
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
 from .plan import cached_plan
-from .signatures import Checked, call_problem, params_of
+from .signatures import LEARNED, Checked, call_problem, params_of
 from .policy import ACTIVE, BLOCKS, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
 
@@ -391,17 +391,17 @@ class Builder:
     # -- one target -------------------------------------------------------------------------
     def target(self, node: Any, link: Link) -> Any:
         """Build a node with ``_target_`` (once per build unless inside a plain copy)."""
-        key = id(node)
         if self.shared and not self.fresh:  # once a $<@path> has asked, this may be built already
-            built = self.built_object(key)
+            built = self.built_object(id(node))
             if built is not _NOTHING:
-                if key in self.shared:
+                if id(node) in self.shared:
                     return built
                 # The walk built this very dict at another place already: plain data that
                 # reuses one dict twice holds two nodes, as a copied config would.
                 return self.unshared(node, link)
         tracking = self.tracking
         if tracking:
+            key = id(node)
             if key in self.building:
                 raise build_cycle(self.building, key, link)
             self.building[key] = link
@@ -419,7 +419,7 @@ class Builder:
             raise
         finally:
             if tracking or self.tracking:  # recorded here, or by track() while it was built
-                self.building.pop(key, None)
+                self.building.pop(id(node), None)
         if not self.fresh:
             self.built_nodes.append(node)
             self.built_objects.append(obj)
@@ -493,16 +493,20 @@ class Builder:
         if params is None:
             params = target.params = params_of(target.obj)
         keys = kwargs.keys()
-        if (
-            args
-            or not (params.var_keyword or keys <= params.names)
-            or not (partial or keys >= params.required_set)
-        ):
-            problem = call_problem(params, len(args), kwargs, partial)  # the full check, and why
-            if problem is not None:
-                raise InstantiationError(
-                    f"{target.name} {problem}", path=path_of(link), source=node_source(link)
-                )
+        if args or (keys != params.fitting and keys != params.fitting_too):
+            if (
+                args
+                or not (params.var_keyword or keys <= params.names)
+                or not (partial or keys >= params.required_set)
+            ):
+                problem = call_problem(params, len(args), kwargs, partial)  # the full check, and why
+                if problem is not None:
+                    raise InstantiationError(
+                        f"{target.name} {problem}", path=path_of(link), source=node_source(link)
+                    )
+            elif not partial and params.learned < LEARNED:  # the next node likely has them too
+                params.learned += 1
+                params.fitting_too, params.fitting = params.fitting, frozenset(keys)
         for check in params.checked:
             value = kwargs.get(check.name, _NOTHING)
             if value.__class__ is not check.fast and value is not _NOTHING:

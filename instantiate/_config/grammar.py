@@ -109,11 +109,15 @@ def reference_path(text: str) -> tuple[int, Any] | None:
     head, sep, tail = text.partition("]")
     if sep:
         pre, sep, index = head.rpartition("[")
-        if sep and index.isdigit() and index.isascii() and len(index) < 16:
+        if sep and index.isdigit():
             shape = _shapes.get(tail)
             if shape is not None and shape[0] == pre:
+                try:
+                    number = int(index)  # as simple_path reads it; not every digit is decimal
+                except ValueError:
+                    return simple_path(text)
                 keys = shape[2].copy()
-                keys[shape[3]] = int(index)
+                keys[shape[3]] = number
                 return shape[1], keys
     return simple_path(text)
 
