@@ -510,6 +510,36 @@ def test_the_warning_before_the_time_limit_fits_a_short_job() -> None:
     assert make_launcher("submitit-local", {"timeout_min": 1}).signal_delay_s == 30
 
 
+@pytest.mark.parametrize(
+    ("options", "note"),
+    [
+        (
+            {"timeout_min": 2, "signal_delay_s": 110},
+            "signal_delay_s=110 warns each job 10 s after it starts (timeout_min=2); SLURM may send the "
+            "warning up to 60 s early, before the job runs, and a job that misses it is not requeued: "
+            "a signal_delay_s of 60 or less leaves it time to start",
+        ),
+        ({"timeout_min": 1}, "a longer timeout_min leaves it time to start"),
+        ({"timeout_min": 2}, None),  # the default, half the limit, leaves 60 s
+        ({"timeout_min": 60, "signal_delay_s": 300}, None),
+    ],
+)
+def test_a_slurm_warning_that_may_come_before_the_job_runs_is_pointed_out(
+    options: dict[str, Any], note: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SLURM checks time limits every 30 s and may warn up to 60 s early (sbatch --signal): a
+    warning sent before the task runs is lost, and the job is not requeued. Seen on a real cluster:
+    with 10 s left, the first job of an array ran into its limit while the second was requeued."""
+    pytest.importorskip("submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'")
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # as on a SLURM node
+    notes: list[str] = []
+    make_launcher("submitit", options).announce(types.SimpleNamespace(note=notes.append))
+    assert [note is not None and note in n for n in notes] == ([True] if note else [])
+    local: list[str] = []  # submitit-local sends the signal itself, on time
+    make_launcher("submitit-local", options).announce(types.SimpleNamespace(note=local.append))
+    assert local == []
+
+
 def test_a_multi_task_job_reports_the_first_tasks_result(project: Path) -> None:
     """As Hydra does: each task runs the job; submitit's result() would refuse a job of two tasks."""
     done = multirun(project, "lr=1,2", *LAUNCHER_ARGS["submitit-local"], "_run_.submitit.tasks_per_node=2")
