@@ -9,6 +9,7 @@ writes ``result.txt`` into its directory.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 APP = """
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -639,7 +641,7 @@ class FakeRay(types.ModuleType):
 
             def remote(self, *call: Any) -> Any:
                 fake.calls.append(("submit",))
-                return Ref(self.fn(*call))
+                return Ref(self.fn(*pickle.loads(pickle.dumps(call))))  # as ray sends a task's arguments
 
         return Remote
 
@@ -658,6 +660,8 @@ def test_the_ray_launcher_through_rays_documented_calls(
 ) -> None:
     fake = FakeRay()
     monkeypatch.setitem(sys.modules, "ray", fake)
+    cloudpickle = pytest.importorskip("cloudpickle")  # ray's own copy is ray.cloudpickle
+    monkeypatch.setitem(sys.modules, "ray.cloudpickle", cloudpickle)
     monkeypatch.chdir(tmp_path)
     conf = tmp_path / "conf"
     conf.mkdir()
@@ -674,6 +678,16 @@ def test_the_ray_launcher_through_rays_documented_calls(
     assert fake.calls[0] == ("init", {})
     assert fake.calls[1] == ("remote", {"max_retries": 0, "num_gpus": 1})  # a crashed job runs once
     assert fake.calls.count(("submit",)) == 3 and fake.calls[-1] == ("shutdown",)
+    lock = threading.Lock()
+
+    def locked(cfg: Any) -> Any:  # by value, with a lock no pickler can send
+        with lock:
+            return cfg.lr
+
+    app = main(config_dir=str(conf), config_name="train")(locked).app
+    unsent = run_sweep(app, ["lr=1,2", "_run_.launcher=ray"])
+    assert [job.status for job in unsent.jobs] == ["failed", "failed"]  # reported, not a traceback
+    assert "cannot pickle '_thread.lock' object" in str(unsent.jobs[0].outcome.error)  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="init must be a mapping"):
         make_launcher("ray", {"init": "auto"})
 
