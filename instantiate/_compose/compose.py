@@ -48,12 +48,7 @@ def compose(
     then it comes first, holding also the run values compose knows, by Hydra's names
     (``runtime.choices``, ``job.config_name``, ``overrides.task`` and ``overrides.hydra``).
     """
-    if return_hydra_config.__class__ is not bool:
-        shown = f"{return_hydra_config!r} ({type(return_hydra_config).__name__})"
-        hint = "pass True or False, as to Hydra's compose(config_name, overrides, return_hydra_config)"
-        if isinstance(return_hydra_config, str) or hasattr(return_hydra_config, "__fspath__"):
-            hint = f"the config directory is a keyword argument: config_dir={str(return_hydra_config)!r}"
-        raise TypeError(f"compose(): return_hydra_config must be True or False, not {shown}; {hint}")
+    _check_flag(return_hydra_config)
     root = _composed(config_name, () if overrides is None else overrides, config_dir, search_path)
     if not return_hydra_config:
         root.pop("hydra", None)
@@ -70,6 +65,18 @@ def compose(
     cfg = Config._root(root)
     mirror_into_hydra(cfg)
     return cfg
+
+
+def _check_flag(value: object) -> None:
+    """The third argument is Hydra's ``return_hydra_config``: a config directory there (our
+    earlier order) or anything but a bool is refused, saying what to write."""
+    if value.__class__ is bool:
+        return
+    hint = "pass True or False, as to Hydra's compose(config_name, overrides, return_hydra_config)"
+    if isinstance(value, str) or hasattr(value, "__fspath__"):
+        hint = f"the config directory is a keyword argument: config_dir={str(value)!r}"
+    shown = f"{value!r} ({type(value).__name__})"
+    raise TypeError(f"compose(): return_hydra_config must be True or False, not {shown}; {hint}")
 
 
 def compose_config(
