@@ -86,7 +86,7 @@ def test_a_config_dir_in_hydras_third_place_is_refused_with_what_to_write(conf: 
 
 def test_a_fourth_positional_is_refused_as_by_hydra(conf: Path) -> None:
     with pytest.raises(TypeError):
-        compose("plain", [], False, conf)  # type: ignore[misc]
+        compose("plain", [], False, conf)  # type: ignore[call-arg]
     with pytest.raises(TypeError):  # Hydra's 'strict' is gone (version_base >= 1.2 refuses it too)
         compose("plain", [], strict=True, config_dir=conf)  # type: ignore[call-arg]
 
@@ -134,14 +134,15 @@ def test_overrides_are_split_into_task_and_hydra_as_by_hydra(
     ours = compose(name, overrides, config_dir=conf, return_hydra_config=True)
     section = ours.hydra
     expected = OmegaConf.to_container(their_section.overrides)
+    assert isinstance(expected, dict)
     assert section.overrides.to_dict() == expected
     assert list(section.overrides) == list(their_section.overrides)  # hydra, then task
     # the same split wherever compose records it: _run_, ${hydra:...} and $<run:...>
-    assert ours._run_.overrides.to_dict() == expected["task"]  # type: ignore[index]
-    assert ours._run_.run_overrides.to_dict() == expected["hydra"]  # type: ignore[index]
+    assert ours._run_.overrides.to_dict() == expected["task"]
+    assert ours._run_.run_overrides.to_dict() == expected["hydra"]
     resolved = ours.to_dict()
-    assert resolved["task"] == resolved["our_task"] == expected["task"]  # type: ignore[index]
-    assert resolved["run"] == expected["hydra"]  # type: ignore[index]
+    assert resolved["task"] == resolved["our_task"] == expected["task"]
+    assert resolved["run"] == expected["hydra"]
     # the values the hydra overrides set are there as in Hydra's section
     for key in ("job.name", "job.chdir", "foo", "run.dir"):
         if any(text.lstrip("+").startswith(f"hydra.{key}=") for text in overrides):
@@ -160,4 +161,4 @@ def test_job_config_name_and_choices_are_hydras(conf: Path, overrides: list[str]
     their_choices = OmegaConf.to_container(their_section.runtime.choices)
     assert isinstance(their_choices, dict) and isinstance(section.runtime.choices, Config)
     choices = section.runtime.choices.to_dict()
-    assert choices == {k: v for k, v in their_choices.items() if not k.startswith("hydra/")}
+    assert choices == {k: v for k, v in their_choices.items() if not str(k).startswith("hydra/")}
