@@ -204,7 +204,7 @@ def test_a_short_multi_task_job_reports_its_first_tasks_result(
         "sleep=3",
         "--launcher",
         "submitit",
-        "_run_.submitit.timeout_min=1",  # the default warning no longer comes as the job starts
+        "_run_.submitit.timeout_min=2",  # warned (default: half of it) no sooner than ~30 s in
         "_run_.submitit.tasks_per_node=2",
         "_run_.submitit.cpus_per_task=1",
         f"_run_.submitit.name={job_name(request)}",
