@@ -13,7 +13,7 @@ from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, so
 from .._errors import ConfigError, OverrideError, closest, did_you_mean
 from .defaults_tree import DefaultsList, build_defaults
 from .merging import Merger, embed, mark, missing_key, set_source
-from .run_values import RUN_KEY, install_run_resolvers, mirror_into_hydra
+from .run_values import RUN_KEY, install_run_resolvers, is_run_override, mirror_into_hydra
 from .searchpath import Repository
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -31,29 +31,52 @@ _OPEN_ROOTS = frozenset({RUN_KEY, "hydra"})
 
 
 def compose(
-    config_name: str | None,
-    overrides: Iterable[str] = (),
+    config_name: str | None = None,
+    overrides: Iterable[str] | None = (),
+    return_hydra_config: bool = False,
+    *,
     config_dir: PathLike | None = None,
     search_path: Sequence[PathLike] | PathLike | None = None,
-    return_hydra_config: bool = False,
 ) -> Config:
     """Compose ``config_name`` from the search path under command-line style ``overrides``.
 
-    The search path is ``config_dir``, then each ``search_path`` entry (a directory or
-    ``pkg://package.configs``), then the configs put there by ``store``. The result holds the
+    The positional arguments are Hydra's (``compose(name, overrides, return_hydra_config)``);
+    where to look is keyword-only: ``config_dir``, then each ``search_path`` entry (a directory
+    or ``pkg://package.configs``), then the configs put there by ``store``. The result holds the
     chosen option of each group under ``_run_.choices`` and ``_run_.config_name``. As with
     Hydra's ``compose``, a ported ``hydra:`` section is left out unless ``return_hydra_config``;
-    then it is kept, holding also the run values compose knows, by Hydra's names
-    (``runtime.choices``, ``job.config_name``, ``overrides.task``).
+    then it comes first, holding also the run values compose knows, by Hydra's names
+    (``runtime.choices``, ``job.config_name``, ``overrides.task`` and ``overrides.hydra``).
     """
-    cfg = compose_config(config_name, overrides, config_dir, search_path)
-    if return_hydra_config:
-        if "hydra" not in cfg:
-            cfg["hydra"] = {}
-        mirror_into_hydra(cfg)
-    elif "hydra" in cfg:
-        del cfg["hydra"]
+    _check_flag(return_hydra_config)
+    root = _composed(config_name, () if overrides is None else overrides, config_dir, search_path)
+    if not return_hydra_config:
+        root.pop("hydra", None)
+        root.lines.pop("hydra", None)
+        return Config._root(root)
+    section = root.pop("hydra", None)
+    if section is None:
+        section = MarkedDict(None)
+        root.lines["hydra"] = "<composition>"
+    rest = list(root.items())
+    root.clear()
+    root["hydra"] = section  # first, as in Hydra: its config comes first in the defaults list
+    root.update(rest)
+    cfg = Config._root(root)
+    mirror_into_hydra(cfg)
     return cfg
+
+
+def _check_flag(value: object) -> None:
+    """The third argument is Hydra's ``return_hydra_config``: a config directory there (our
+    earlier order) or anything but a bool is refused, saying what to write."""
+    if value.__class__ is bool:
+        return
+    hint = "pass True or False, as to Hydra's compose(config_name, overrides, return_hydra_config)"
+    if isinstance(value, str) or hasattr(value, "__fspath__"):
+        hint = f"the config directory is a keyword argument: config_dir={str(value)!r}"
+    shown = f"{value!r} ({type(value).__name__})"
+    raise TypeError(f"compose(): return_hydra_config must be True or False, not {shown}; {hint}")
 
 
 def compose_config(
@@ -64,6 +87,15 @@ def compose_config(
 ) -> Config:
     """``compose`` with everything the app and the tools read: a ported ``hydra:`` section
     stays as the config and the overrides set it (nothing mirrored into it)."""
+    return Config._root(_composed(config_name, overrides, config_dir, search_path))
+
+
+def _composed(
+    config_name: str | None,
+    overrides: Iterable[str],
+    config_dir: PathLike | None,
+    search_path: Sequence[PathLike] | PathLike | None,
+) -> MarkedDict:
     install_run_resolvers()
     texts = [overrides] if isinstance(overrides, str) else list(overrides)
     parsed = _parsed(texts) if texts else []
@@ -72,10 +104,10 @@ def compose_config(
     defaults = build_defaults(repo, config_name, parsed)
     merger = Merger()
     root = merge_defaults(defaults, merger)
-    _record_run(root, config_name, defaults, texts)
+    _record_run(root, config_name, defaults, texts, parsed)
     for override in defaults.value_overrides:
         apply_override(root, override, merger, repo)
-    return Config._root(root)
+    return root
 
 
 def _parsed(texts: list[str]) -> list[Override]:
@@ -115,7 +147,15 @@ def merge_defaults(defaults: DefaultsList, merger: Merger) -> MarkedDict:
     return root
 
 
-def _record_run(root: MarkedDict, config_name: str | None, defaults: DefaultsList, texts: list[str]) -> None:
+def _record_run(
+    root: MarkedDict,
+    config_name: str | None,
+    defaults: DefaultsList,
+    texts: list[str],
+    parsed: list[Override],
+) -> None:
+    """``_run_``: the config name, the choices, and the overrides split as Hydra's
+    ``overrides.task`` (``_run_.overrides``) and ``overrides.hydra`` (``_run_.run_overrides``)."""
     run = root.get(RUN_KEY)
     if run is None:
         run = root[RUN_KEY] = MarkedDict(None)
@@ -129,8 +169,10 @@ def _record_run(root: MarkedDict, config_name: str | None, defaults: DefaultsLis
     origin = "<composition>"
     run["config_name"] = config_name
     run["choices"] = mark(defaults.choices, origin)
-    run["overrides"] = mark(list(texts), origin)
-    for key in ("config_name", "choices", "overrides"):
+    runs = [is_run_override(override.key_or_group) for override in parsed]
+    run["overrides"] = mark([text for text, of_run in zip(texts, runs) if not of_run], origin)
+    run["run_overrides"] = mark([text for text, of_run in zip(texts, runs) if of_run], origin)
+    for key in ("config_name", "choices", "overrides", "run_overrides"):
         set_source(run, key, origin)
 
 

@@ -34,6 +34,7 @@ HYDRA_NAMES = {
     "job.num": "job_num",
     "job.id": "job_id",
     "job.override_dirname": "override_dirname",
+    "overrides.hydra": "run_overrides",
     "overrides.task": "overrides",
     "sweep.dir": "sweep_dir",
     "mode": "mode",
@@ -150,9 +151,16 @@ def _lookup(root: Any, key: str, shown: str) -> Any:
     return node
 
 
-# Hydra's names a user may set to rename or configure a run; every other run value is a fact
-# of this run and is always written over.
-_USER_SET = frozenset({"job.name", "job.config_name"})
+# Hydra's name a user may set to rename a run; every other run value is a fact of this run
+# and is always written over (Hydra too sets ``job.config_name`` over a user's).
+_USER_SET = frozenset({"job.name"})
+
+
+def is_run_override(key_or_group: str) -> bool:
+    """Whether an override sets the run, not the task: Hydra's ``hydra.*`` and ``hydra/*``
+    (its ``overrides.hydra``) and ours under ``_run_``; the rest are ``overrides.task``."""
+    key = key_or_group.lstrip("/")
+    return key.startswith(("hydra.", "hydra/", RUN_KEY + ".")) or key == RUN_KEY
 
 
 def mirror_into_hydra(cfg: Config) -> None:
@@ -189,6 +197,7 @@ __all__ = [
     "active_run",
     "hydra_value",
     "install_run_resolvers",
+    "is_run_override",
     "mirror_into_hydra",
     "run_value",
     "running",

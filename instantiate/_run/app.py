@@ -269,6 +269,8 @@ class App:
         if which == "job" and not package:
             for key in RUN_SECTIONS:
                 data.pop(key, None)
+        elif which == "all" and not package and "hydra" in data:
+            data = {"hydra": data.pop("hydra"), **data}  # first, as Hydra prints it
         text = str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True))
         text = text[: -len("...\n")] if text.endswith("\n...\n") else text  # a single value
         if package and isinstance(view, Config):

@@ -124,7 +124,7 @@ FLAG_VALUES: dict[str, tuple[str, ...]] = {
     "--allow": (),
 }
 # What composition records under _run_ is not a setting to override; these are.
-RUN_RECORD = frozenset({"config_name", "choices", "overrides"})
+RUN_RECORD = frozenset({"config_name", "choices", "overrides", "run_overrides"})
 RUN_SETTINGS = tuple(
     f"_run_.{key}" for key in ("dir", "name", "chdir", "log_level", "launcher", "sweeper", "sweep_dir")
 )

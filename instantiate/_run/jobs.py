@@ -122,9 +122,9 @@ class Job:
 def is_run_setting(override: str) -> bool:
     """Whether an override sets the run itself (``_run_...``, ``hydra...``), not the task's config."""
     from .._compose.overrides import parse_override
+    from .._compose.run_values import is_run_override
 
-    root = parse_override(override).key_or_group.lstrip("/").split(".")[0].split("/")[0]
-    return root in RUN_SECTIONS
+    return is_run_override(parse_override(override).key_or_group)
 
 
 class MainTask:

@@ -128,7 +128,8 @@ def test_run_section_records_choices_and_keeps_user_keys(conf: Path) -> None:
         "sweep": {"lr": "0.1,0.2"},
         "config_name": "run_keys",
         "choices": {"db": "postgresql"},
-        "overrides": ["db=postgresql", "_run_.launcher=basic", "hydra.job.chdir=true"],
+        "overrides": ["db=postgresql"],  # the task's, as Hydra's overrides.task and @main's
+        "run_overrides": ["_run_.launcher=basic", "hydra.job.chdir=true"],
     }
     assert "hydra" not in cfg  # as Hydra's compose leaves its section out by default
     with_section = compose(
@@ -141,7 +142,7 @@ def test_run_section_records_choices_and_keeps_user_keys(conf: Path) -> None:
         "run": {"dir": "outputs/${now:%Y}"},
         "job": {"chdir": True, "config_name": "run_keys"},
         "runtime": {"choices": {"db": "postgresql"}},
-        "overrides": {"task": ["db=postgresql", "_run_.launcher=basic", "hydra.job.chdir=true"]},
+        "overrides": {"hydra": ["_run_.launcher=basic", "hydra.job.chdir=true"], "task": ["db=postgresql"]},
     }
     assert cfg._run_.source_of("launcher") == "<override '_run_.launcher=basic'>"
     assert cfg._run_.source_of("sweep").endswith("run_keys.yaml:6")

@@ -59,7 +59,12 @@ def test_a_primary_config_from_a_package(shipped: str) -> None:
     assert cfg.to_dict(resolve=False) == {
         "optim": {"lr": 0.001},
         "name": "base",
-        "_run_": {"config_name": "base", "choices": {"optim": "adam"}, "overrides": ["optim=adam"]},
+        "_run_": {
+            "config_name": "base",
+            "choices": {"optim": "adam"},
+            "overrides": ["optim=adam"],
+            "run_overrides": [],
+        },
     }
     assert cfg.optim.source_of("lr").endswith("shipped_pkg/configs/optim/adam.yaml:1")
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from apps import env
 from trees import write_tree
 
@@ -268,6 +269,15 @@ def test_hydras_config_flags(project: Path) -> None:
     mine = run(project, "ours.py", "-c", "job", "-p", "db", "db=pg")
     theirs = run(project, "hydras.py", "-c", "job", "-p", "db", "db=pg")
     assert mine.stdout == theirs.stdout == "# @package db\nuser: pg\n"
+    keys = {
+        app: list(yaml.safe_load(run(project, app, "--cfg", "all").stdout))
+        for app in ("ours.py", "hydras.py")
+    }
+    assert (
+        keys["ours.py"]
+        == [*keys["hydras.py"], "_run_"]
+        == ["hydra", "db", "x", "task_name", "paths", "_run_"]
+    )
     hydra_section = run(project, "ours.py", "--cfg", "hydra").stdout
     assert "subdir: ${hydra.job.num}" in hydra_section and "x: 1" not in hydra_section
     assert run(project, "ours.py", "-cp", "other", "-cn", "alt", "--cfg", "job").stdout == "alt: true\n"

@@ -9,6 +9,7 @@ writes ``result.txt`` into its directory.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 APP = """
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -510,6 +512,36 @@ def test_the_warning_before_the_time_limit_fits_a_short_job() -> None:
     assert make_launcher("submitit-local", {"timeout_min": 1}).signal_delay_s == 30
 
 
+@pytest.mark.parametrize(
+    ("options", "note"),
+    [
+        (
+            {"timeout_min": 2, "signal_delay_s": 110},
+            "signal_delay_s=110 warns each job 10 s after it starts (timeout_min=2); SLURM may send the "
+            "warning up to 60 s early, before the job runs, and a job that misses it is not requeued: "
+            "a signal_delay_s of 60 or less leaves it time to start",
+        ),
+        ({"timeout_min": 1}, "a longer timeout_min leaves it time to start"),
+        ({"timeout_min": 2}, None),  # the default, half the limit, leaves 60 s
+        ({"timeout_min": 60, "signal_delay_s": 300}, None),
+    ],
+)
+def test_a_slurm_warning_that_may_come_before_the_job_runs_is_pointed_out(
+    options: dict[str, Any], note: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SLURM checks time limits every 30 s and may warn up to 60 s early (sbatch --signal): a
+    warning sent before the task runs is lost, and the job is not requeued. Seen on a real cluster:
+    with 10 s left, the first job of an array ran into its limit while the second was requeued."""
+    pytest.importorskip("submitit", reason="submitit is not installed: pip install 'instantiate[submitit]'")
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # as on a SLURM node
+    notes: list[str] = []
+    make_launcher("submitit", options).announce(types.SimpleNamespace(note=notes.append))
+    assert [note is not None and note in n for n in notes] == ([True] if note else [])
+    local: list[str] = []  # submitit-local sends the signal itself, on time
+    make_launcher("submitit-local", options).announce(types.SimpleNamespace(note=local.append))
+    assert local == []
+
+
 def test_a_multi_task_job_reports_the_first_tasks_result(project: Path) -> None:
     """As Hydra does: each task runs the job; submitit's result() would refuse a job of two tasks."""
     done = multirun(project, "lr=1,2", *LAUNCHER_ARGS["submitit-local"], "_run_.submitit.tasks_per_node=2")
@@ -609,7 +641,7 @@ class FakeRay(types.ModuleType):
 
             def remote(self, *call: Any) -> Any:
                 fake.calls.append(("submit",))
-                return Ref(self.fn(*call))
+                return Ref(self.fn(*pickle.loads(pickle.dumps(call))))  # as ray sends a task's arguments
 
         return Remote
 
@@ -628,6 +660,8 @@ def test_the_ray_launcher_through_rays_documented_calls(
 ) -> None:
     fake = FakeRay()
     monkeypatch.setitem(sys.modules, "ray", fake)
+    cloudpickle = pytest.importorskip("cloudpickle")  # ray's own copy is ray.cloudpickle
+    monkeypatch.setitem(sys.modules, "ray.cloudpickle", cloudpickle)
     monkeypatch.chdir(tmp_path)
     conf = tmp_path / "conf"
     conf.mkdir()
@@ -644,6 +678,16 @@ def test_the_ray_launcher_through_rays_documented_calls(
     assert fake.calls[0] == ("init", {})
     assert fake.calls[1] == ("remote", {"max_retries": 0, "num_gpus": 1})  # a crashed job runs once
     assert fake.calls.count(("submit",)) == 3 and fake.calls[-1] == ("shutdown",)
+    lock = threading.Lock()
+
+    def locked(cfg: Any) -> Any:  # by value, with a lock no pickler can send
+        with lock:
+            return cfg.lr
+
+    app = main(config_dir=str(conf), config_name="train")(locked).app
+    unsent = run_sweep(app, ["lr=1,2", "_run_.launcher=ray"])
+    assert [job.status for job in unsent.jobs] == ["failed", "failed"]  # reported, not a traceback
+    assert "cannot pickle '_thread.lock' object" in str(unsent.jobs[0].outcome.error)  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="init must be a mapping"):
         make_launcher("ray", {"init": "auto"})
 

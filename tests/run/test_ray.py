@@ -8,6 +8,7 @@ installs ray and sets ``INSTANTIATE_TEST_RAY=1``; without it these tests skip (a
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -36,9 +37,9 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def multirun(project: Path, *args: str) -> Any:
-    """``train.py -m ...`` in a new network namespace with only loopback up."""
-    command = [sys.executable, "train.py", "-m", *RAY, *args]
+def multirun(project: Path, *args: str, script: str | None = None) -> Any:
+    """``train.py -m ...`` (or ``-c script -m ...``) in a new network namespace with only loopback up."""
+    command = [sys.executable, *(["-c", script] if script else ["train.py"]), "-m", *RAY, *args]
     return subprocess.run(
         ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command],
         cwd=project,
@@ -78,6 +79,41 @@ def test_a_job_whose_worker_dies_runs_once_unless_retries_are_asked_for(project:
     assert runs == 1  # ray's default would have run it 4 times
     (twice,) = summary_at(project / "multirun" / "twice" / "x")["jobs"]
     assert (Path(twice["directory"]) / "train.log").read_text().count("run train in") == 2
+
+
+SCRIPT = """
+import torch
+
+from instantiate import main
+
+
+@main(config_dir="conf", config_name="classify")
+def classify(cfg):
+    layer = torch.nn.Linear(2, len(cfg.classes))
+    scores = layer(torch.ones(2))
+    return {"label": cfg.classes[cfg.lr], "scores": list(scores.shape)}
+
+
+if __name__ == "__main__":
+    classify()
+"""
+
+
+def test_a_task_by_value_that_uses_torch_runs_on_ray(project: Path) -> None:
+    """``python -c``: no file to import the task from in ray's worker, so it travels by value
+    (cloudpickle), and its code names ``torch`` and ``classes``: ``torch.classes`` goes too, which
+    ray's cloudpickle cannot pickle by value (see ``instantiate/_run/launchers/cloudpickling.py``)."""
+    if importlib.util.find_spec("torch") is None:  # not imported here: only the sweep needs it
+        pytest.skip("torch is not installed: pip install 'instantiate[torch]'")
+    (project / "conf" / "classify.yaml").write_text("lr: 0\nclasses: [cat, dog, bird]\n")
+    done = multirun(project, "lr=1,2", script=SCRIPT)
+    assert done.returncode == 0, done.stderr
+    data = summary(project)
+    assert data["launcher"] == "ray" and data["counts"] == {"ok": 2}
+    assert [job["value"] for job in data["jobs"]] == [
+        {"label": "dog", "scores": [3]},
+        {"label": "bird", "scores": [3]},
+    ]
 
 
 def summary_at(directory: Path) -> dict[str, Any]:

@@ -5,7 +5,9 @@ Options (``_run_.ray``), as Hydra's ray launcher names them: ``init`` is passed 
 which is shut down when the sweep ends) and ``remote`` to ``ray.remote`` (``num_cpus``,
 ``num_gpus``, ``max_retries``, ``resources``...; ``max_retries`` is 0 unless given: a job whose
 worker dies runs once, where ray would retry it 3 times). Workers must be able to import
-``instantiate`` and the task's module, as with any ray task. Ctrl-C cancels unfinished tasks.
+``instantiate`` and the task's module, as with any ray task; a task they cannot import (from
+``python -c``, stdin, a notebook, a function) travels by value, as with submitit. Ctrl-C
+cancels unfinished tasks.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from ..._errors import ConfigError
 from ..jobs import Job
 from .base import Reporter, failed_outcome, run_job
+from .cloudpickling import Sent
 
 
 def import_ray() -> Any:
@@ -57,10 +60,16 @@ class RayLauncher:
             ray.init(**self.init)
         try:
             task = ray.remote(**self.remote)(run_job)
-            pending = {task.remote(job): job for job in jobs}
-            for job in jobs:
-                reporter.started(job)
+            pending: dict[Any, Job] = {}
             try:
+                for job in jobs:
+                    try:
+                        ref = task.remote(Sent(job, "ray.cloudpickle"))  # see cloudpickling
+                    except Exception as error:  # ray could not pickle it: it fails, the others run
+                        reporter.finished(failed_outcome(job, error))
+                    else:
+                        pending[ref] = job
+                        reporter.started(job)
                 while pending:
                     done, _ = ray.wait(list(pending), num_returns=1)
                     for ref in done:

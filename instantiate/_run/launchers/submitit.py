@@ -67,6 +67,7 @@ _SLURM = (
 # what the local executor reads of the generic ones (cpus, memory and the name mean nothing there)
 _LOCAL = ("timeout_min", "tasks_per_node", "gpus_per_node", "stderr_to_stdout")
 HYDRA_SIGNAL_DELAY_S = 120
+_SLURM_WARNING_SLACK_S = 60  # sbatch --signal: "may be sent up to 60 seconds earlier than specified"
 # sacct's states (first word: "CANCELLED by 0") of a job that ended without a result
 _ENDED_AS = {"CANCELLED": "cancelled", "TIMEOUT": "timeout", "DEADLINE": "timeout"}
 _RUNNING = {"RUNNING", "COMPLETING"}
@@ -358,6 +359,22 @@ class SlurmLauncher(SubmititLauncher):
                 "launcher 'submitit' submits to SLURM, and this machine has no 'srun'",
                 path="_run_.launcher",
                 hint="run the same jobs here with --launcher submitit-local",
+            )
+
+    def announce(self, reporter: Reporter) -> None:
+        """Say when the warning may come before the job's task runs: SLURM checks time limits
+        every 30 s and may warn up to 60 s early; a warning no task catches is lost, and the job
+        then runs into its limit without being requeued."""
+        limit_s = self.timeout_min * 60
+        left = limit_s - self.signal_delay_s
+        if left < _SLURM_WARNING_SLACK_S:
+            safe = limit_s - _SLURM_WARNING_SLACK_S
+            better = f"a signal_delay_s of {safe} or less" if safe > 0 else "a longer timeout_min"
+            reporter.note(
+                f"signal_delay_s={self.signal_delay_s} warns each job {left} s after it starts "
+                f"(timeout_min={self.timeout_min}); SLURM may send the warning up to "
+                f"{_SLURM_WARNING_SLACK_S} s early, before the job runs, and a job that misses it "
+                f"is not requeued: {better} leaves it time to start"
             )
 
 
