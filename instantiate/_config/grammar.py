@@ -102,7 +102,7 @@ def reference_path(text: str) -> tuple[int, Any] | None:
             ref = parse(text)
         except ConfigError:
             return None
-        return (ref.up, ref.keys) if ref.__class__ is Ref else None  # type: ignore[union-attr]
+        return (ref.up, ref.keys) if ref.__class__ is Ref else None
     if len(_seen) >= 1_024:  # bounded: a string met again long after is read once more
         _seen.clear()
     _seen.add(text)

@@ -215,7 +215,7 @@ class Evaluator:
                 return SLOW
             up, keys = found
         elif ref.__class__ is Ref:
-            up, keys = ref.up, ref.keys  # type: ignore[union-attr]
+            up, keys = ref.up, ref.keys
         else:
             return SLOW
         link = holder if up == 0 else holder[2] if up == 1 else self.tree.link if up < 0 else None
