@@ -27,11 +27,11 @@ from .._config.nodes import Config, copy_data
 from .._config.paths import Link, node_source, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
-from .calls import build_cycle, copy_cycle, target_failed
+from .calls import build_cycle, copy_cycle, data_cycle, target_failed, targets_around
 from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
 from .plan import cached_plan
-from .signatures import Checked, call_problem, params_of
+from .signatures import LEARNED, Checked, call_problem, params_of
 from .policy import ACTIVE, BLOCKS, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
 
@@ -87,6 +87,8 @@ class Builder:
         "shared",
         "subs",
         "targets",
+        "top",
+        "tracking",
         "tree",
     )
 
@@ -105,6 +107,12 @@ class Builder:
         self.indexed = 0  # how much of the log the memo holds
         self.shared: set[int] = set()  # nodes some $<@path> refers to
         self.building: dict[int, Link] = {}  # nodes under construction, in order (for cycles)
+        # Whether ``building`` holds every node being built. A walk from the top that nothing
+        # can enter again (no reference that builds or copies, no lazy node) needs no record:
+        # its nodes being built are the _target_ nodes around where it is, from ``top`` down,
+        # and ``track`` writes them down the moment something could ask for one again.
+        self.tracking = True
+        self.top: Link | None = None  # the link that walk began at
         self.copying: dict[int, tuple[Link, Any]] = {}  # containers a plain $<ref> is copying
         self.fresh = 0  # > 0 while building a plain $<ref> copy: no sharing there
         self.convert_none = False  # _convert_: none, from the nodes around the one being built
@@ -132,12 +140,22 @@ class Builder:
                     )
                 merged["_args_"] = Live(list(args))
             link = (merged, link[1], link[2])
+        self.tracking, self.top = False, link
         return self.container(link[0], link)
 
     def top_sequence(self, link: Link, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """A list built with call-time flags: ``_convert_`` and ``_recursive_`` apply to its items."""
         self.defaults = self.convert_none, self.recursive = list_flags(args, kwargs, link)
+        self.tracking, self.top = False, link
         return self.container(link[0], link)
+
+    def track(self, link: Link) -> None:
+        """Record every node being built from now on, starting with those around ``link``:
+        what is resolved there may build or copy a node that is being built."""
+        if not self.tracking:
+            self.tracking = True
+            for outer in targets_around(link, self.top):
+                self.building[id(outer[0])] = outer
 
     def build_shared(self, link: Link, text: str = "") -> Any:
         """The one object for the node at ``link`` (``$<@path>``), built now if not yet."""
@@ -312,16 +330,17 @@ class Builder:
 
     def items(self, data: Any, link: Link) -> list[Any]:
         """The built items of a list (of ``_args_`` too, which is never converted)."""
-        out = []
+        out: list[Any] = []
+        append = out.append
         for index, raw in enumerate(data):
             cls = raw.__class__
             if cls is dict or cls is MarkedDict:
                 item = (raw, index, link)
-                out.append(self.target(raw, item) if "_target_" in raw else self.mapping(raw, item))
+                append(self.target(raw, item) if "_target_" in raw else self.mapping(raw, item))
             elif cls is int or cls is float or cls is bool or raw is None:
-                out.append(raw)
+                append(raw)
             else:
-                out.append(self.value(raw, index, link))
+                append(self.value(raw, index, link))
         return out
 
     def string(self, raw: str, key: Any, holder: Link) -> Any:
@@ -332,6 +351,10 @@ class Builder:
                 source=source_of(holder[0], key),
                 hint=f"set it in the config, as an override, or pass it to instantiate({key}=...)",
             )
+        value = self.evaluator.plain(raw, holder)
+        if value is not SLOW:
+            return value
+        self.track(holder)
         value, link = self.evaluator.resolve(raw, holder, key)
         if link is None:
             return value
@@ -368,25 +391,35 @@ class Builder:
     # -- one target -------------------------------------------------------------------------
     def target(self, node: Any, link: Link) -> Any:
         """Build a node with ``_target_`` (once per build unless inside a plain copy)."""
-        key = id(node)
         if self.shared and not self.fresh:  # once a $<@path> has asked, this may be built already
-            built = self.built_object(key)
+            built = self.built_object(id(node))
             if built is not _NOTHING:
-                if key in self.shared:
+                if id(node) in self.shared:
                     return built
                 # The walk built this very dict at another place already: plain data that
                 # reuses one dict twice holds two nodes, as a copied config would.
                 return self.unshared(node, link)
-        if key in self.building:
-            raise build_cycle(self.building, key, link)
-        self.building[key] = link
+        tracking = self.tracking
+        if tracking:
+            key = id(node)
+            if key in self.building:
+                raise build_cycle(self.building, key, link)
+            self.building[key] = link
         try:
             if self.recursive and FLAGS.isdisjoint(node):  # the common case: no flags to look at
-                obj = self.call(node, link, self.mapping_as_kwargs(node, link), partial=False)
+                obj = self.call(node, link, self.mapping_as_kwargs(node, link), False)
             else:
                 obj = self.flagged(node, link)
+        except RecursionError:
+            if not self.tracking:  # the innermost node to see it: is it data that holds itself?
+                cycle = data_cycle(link, self.top)
+                self.tracking = True
+                if cycle is not None:
+                    raise cycle from None
+            raise
         finally:
-            del self.building[key]
+            if tracking or self.tracking:  # recorded here, or by track() while it was built
+                self.building.pop(id(node), None)
         if not self.fresh:
             self.built_nodes.append(node)
             self.built_objects.append(obj)
@@ -414,6 +447,8 @@ class Builder:
         """A target node with any of ``_partial_``, ``_recursive_``, ``_convert_``, ``_lazy_``."""
         if flag_value(node, "_lazy_", False, link):
             from wrapt import LazyObjectProxy
+
+            self.track(link)  # built later, maybe while the nodes around it are being built
 
             self.resolve(node, link)  # a wrong or refused target fails now, not on first use
             lazy = {k: v for k, v in node.items() if k != "_lazy_"}
@@ -458,16 +493,20 @@ class Builder:
         if params is None:
             params = target.params = params_of(target.obj)
         keys = kwargs.keys()
-        if (
-            args
-            or not (params.var_keyword or keys <= params.names)
-            or not (partial or keys >= params.required_set)
-        ):
-            problem = call_problem(params, len(args), kwargs, partial)  # the full check, and why
-            if problem is not None:
-                raise InstantiationError(
-                    f"{target.name} {problem}", path=path_of(link), source=node_source(link)
-                )
+        if args or (keys != params.fitting and keys != params.fitting_too):
+            if (
+                args
+                or not (params.var_keyword or keys <= params.names)
+                or not (partial or keys >= params.required_set)
+            ):
+                problem = call_problem(params, len(args), kwargs, partial)  # the full check, and why
+                if problem is not None:
+                    raise InstantiationError(
+                        f"{target.name} {problem}", path=path_of(link), source=node_source(link)
+                    )
+            elif not partial and params.learned < LEARNED:  # the next node likely has them too
+                params.learned += 1
+                params.fitting_too, params.fitting = params.fitting, frozenset(keys)
         for check in params.checked:
             value = kwargs.get(check.name, _NOTHING)
             if value.__class__ is not check.fast and value is not _NOTHING:
@@ -479,6 +518,8 @@ class Builder:
                 import functools
 
                 return functools.partial(target.obj, *args, **kwargs)
+            if args is _NO_ARGS:
+                return target.obj(**kwargs)
             return target.obj(*args, **kwargs)
         except ConfigError:
             raise
@@ -517,19 +558,18 @@ class Builder:
         For a partial, a ``???`` value (or a reference to one) is left out, as in Hydra.
         """
         kwargs = {}
-        value = self.value
-        resolve = self.evaluator.resolve
-        plain = self.evaluator.plain
+        evaluator = self.evaluator
         for key, raw in node.items():
             cls = raw.__class__
             if cls is str:
                 if "$" in raw:
-                    resolved = plain(raw, link)
+                    resolved = evaluator.plain(raw, link)
                     if resolved is not SLOW:
                         kwargs[key] = resolved
                         continue
+                    self.track(link)
                     try:
-                        resolved, found = resolve(raw, link, key)
+                        resolved, found = evaluator.resolve(raw, link, key)
                     except MissingValueError:
                         if partial:
                             continue
@@ -544,7 +584,7 @@ class Builder:
             elif key == "_args_" and (cls is list or cls is MarkedList):
                 raw = self.items(raw, (raw, key, link))
             else:
-                raw = value(raw, key, link)
+                raw = self.value(raw, key, link)
             kwargs[key] = raw
         del kwargs["_target_"]
         return kwargs
@@ -560,6 +600,7 @@ class Builder:
                     if partial:
                         continue
                     self.string(raw, key, link)
+                self.track(link)
                 value, target = self.evaluator.resolve(raw, link, key)
                 kwargs[key] = Config._view(self.tree, target) if target is not None else value
             elif raw.__class__ in MAPPINGS or raw.__class__ in SEQUENCES:

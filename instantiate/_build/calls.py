@@ -6,7 +6,7 @@ Shared by the builder and by compiled plans, so both report a failing target the
 from __future__ import annotations
 
 from .._config.paths import Link, node_source, path_of
-from .._config.provenance import source_of
+from .._config.provenance import MAPPINGS, source_of
 from .._errors import CycleError, InstantiationError
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
@@ -35,6 +35,33 @@ def build_cycle(building: dict[int, Link], key: int, link: Link) -> CycleError:
         source=node_source(link),
         hint="break the cycle: one of them must not refer to the other with $<@...>",
     )
+
+
+def targets_around(link: Link | None, top: Link | None) -> list[Link]:
+    """The links of the ``_target_`` nodes from the walk's ``top`` link down to ``link``,
+    outermost first: in a walk that no reference entered, the nodes being built there."""
+    chain = []
+    while link is not None:
+        node = link[0]
+        if node.__class__ in MAPPINGS and "_target_" in node:
+            chain.append(link)
+        if link is top:
+            break
+        link = link[2]
+    chain.reverse()
+    return chain
+
+
+def data_cycle(link: Link, top: Link | None) -> CycleError | None:
+    """The error for data that holds itself (a dict with ``_target_`` inside itself), found on
+    the walk's links down to ``link`` as ``build_cycle`` finds it when every node is recorded."""
+    building: dict[int, Link] = {}
+    for outer in targets_around(link, top):
+        key = id(outer[0])
+        if key in building:
+            return build_cycle(building, key, outer)
+        building[key] = outer
+    return None
 
 
 def copy_cycle(copying: dict[int, tuple[Link, Any]], copied: int, holder: Link, key: Any, raw: str) -> CycleError:

@@ -20,6 +20,9 @@ class Params:
 
     __slots__ = (
         "checked",
+        "fitting",
+        "fitting_too",
+        "learned",
         "names",
         "positional",
         "positional_only",
@@ -49,6 +52,12 @@ class Params:
         self.var_positional = var_positional
         self.var_keyword = var_keyword
         self.checked = checked  # keyword parameters whose scalar values are checked
+        # The last two sets of keywords found to fit (every one accepted, every required one
+        # given): a call with the same keywords fits too, known by one comparison. Learned at
+        # most ``LEARNED`` times, so calls that keep changing their keywords stop paying for it.
+        self.fitting: frozenset[str] | None = None
+        self.fitting_too: frozenset[str] | None = None
+        self.learned = 0
 
 
 class Checked:
@@ -64,6 +73,7 @@ class Checked:
 
 
 _NEVER = frozenset({object()})  # a required set no keywords can cover
+LEARNED = 64
 
 UNKNOWN = Params(frozenset(), (), (), True, True)  # a signature that cannot be read: check nothing
 

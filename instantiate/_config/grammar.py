@@ -13,7 +13,7 @@ with the column.
 
 from __future__ import annotations
 
-from .._errors import InterpolationError
+from .._errors import ConfigError, InterpolationError
 from .arguments import CLOSE, Scanner
 from .expressions import BuiltRef, Call, Concat, DictArg, DynCall, DynRef, Expr, ListArg, Ref
 from .paths import KEY_STOP, bracket_key
@@ -32,11 +32,11 @@ __all__ = [
     "Expr",
     "ListArg",
     "Ref",
-    "first_sight",
     "forget",
     "parse",
     "parse_element",
     "parsed",
+    "reference_path",
     "simple_path",
 ]
 
@@ -91,8 +91,42 @@ def _simple_reference(text: str) -> Ref | None:
     return None if found is None else Ref(found[0], tuple(found[1]), text)
 
 
+def reference_path(text: str) -> tuple[int, Any] | None:
+    """``(up, keys)`` of a string not in ``parsed`` if it is a plain whole-value reference, else
+    None. Met for the first time, it is read without entering the cache: a reference met once
+    (``$<..[i-1].x>`` in every item of a list) would keep an entry for nothing there. Met again,
+    it is parsed and kept. One that differs from a reference read before only in its first
+    ``[index]`` takes that one's keys with its own index: a few string methods, no reading."""
+    if text in _seen:
+        try:
+            ref = parse(text)
+        except ConfigError:
+            return None
+        return (ref.up, ref.keys) if ref.__class__ is Ref else None
+    if len(_seen) >= 1_024:  # bounded: a string met again long after is read once more
+        _seen.clear()
+    _seen.add(text)
+    head, sep, tail = text.partition("]")
+    if sep:
+        pre, sep, index = head.rpartition("[")
+        if sep and index.isdigit():
+            shape = _shapes.get(tail)
+            if shape is not None and shape[0] == pre:
+                try:
+                    number = int(index)  # as simple_path reads it; not every digit is decimal
+                except ValueError:
+                    return simple_path(text)
+                keys = shape[2].copy()
+                keys[shape[3]] = number
+                return shape[1], keys
+    return simple_path(text)
+
+
 def simple_path(text: str) -> tuple[int, list[Any]] | None:
-    """``(up, keys)`` of a plain whole-value reference (``up`` -1 from the root), else None."""
+    """``(up, keys)`` of a plain whole-value reference (``up`` -1 from the root), else None.
+
+    One with an ``[index]`` leaves its shape for ``reference_path``.
+    """
     if len(text) < 4 or text[0] != "$" or _CLOSE.get(text[1]) != text[-1]:
         return None
     inner = text[2:-1]
@@ -116,25 +150,22 @@ def simple_path(text: str) -> tuple[int, list[Any]] | None:
             return None
         else:
             keys.append(part)
-    return (dots - 1 if dots else -1), keys
+    up = dots - 1 if dots else -1
+    for position, key in enumerate(keys):
+        if key.__class__ is int:  # the first [index]: the text's first ']' closes it
+            head, _, tail = text.partition("]")
+            if len(_shapes) >= 1_024:
+                _shapes.clear()
+            _shapes[tail] = (head.rpartition("[")[0], up, keys.copy(), position)
+            break
+    return up, keys
 
 
+# Shapes of references read, by the text after their first ']': (the text before its '[', up,
+# keys, where the index goes among the keys). A second shape with the same ending replaces it.
+_shapes: dict[str, tuple[str, int, list[Any], int]] = {}
+_seen: set[str] = set()  # strings ``reference_path`` read once, not kept
 _CLOSE = {"<": ">", "{": "}"}
-
-
-def first_sight(text: str) -> bool:
-    """True the first time a string is asked about: a reference met once (``$<..[i-1].x>`` in
-    every item of a list) is read without being parsed into the cache, which would keep one
-    entry per item for nothing; met again, it is parsed and kept."""
-    if text in _seen:
-        return False
-    if len(_seen) >= 1_024:  # bounded: a string met again long after is read once more
-        _seen.clear()
-    _seen.add(text)
-    return True
-
-
-_seen: set[str] = set()
 
 
 def forget() -> None:
@@ -142,6 +173,7 @@ def forget() -> None:
     parsed.clear()
     _elements.clear()
     _seen.clear()
+    _shapes.clear()
 
 
 # What ends a key in an interpolation's path (OmegaConf's INTER_KEY: anything else, '$' and

@@ -26,10 +26,9 @@ from .grammar import (
     Expr,
     ListArg,
     Ref,
-    first_sight,
     parse,
     parsed,
-    simple_path,
+    reference_path,
 )
 from .paths import Link, parse_path, path_of
 from .provenance import CONTAINERS, MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
@@ -209,20 +208,16 @@ class Evaluator:
         ``resolve`` does the work (and raises what is wrong, with the path)."""
         if self.overlay:
             return SLOW
-        found: tuple[int, Any] | None
         ref = parsed.get(text)
-        if ref is None and first_sight(text):
-            found = simple_path(text)  # met once: read, not kept
+        if ref is None:
+            found = reference_path(text)
+            if found is None:
+                return SLOW
+            up, keys = found
+        elif ref.__class__ is Ref:
+            up, keys = ref.up, ref.keys
         else:
-            if ref is None:
-                try:
-                    ref = parse(text)
-                except ConfigError:
-                    return SLOW
-            found = (ref.up, ref.keys) if ref.__class__ is Ref else None
-        if found is None:
             return SLOW
-        up, keys = found
         link = holder if up == 0 else holder[2] if up == 1 else self.tree.link if up < 0 else None
         if link is None:
             return SLOW

@@ -1172,6 +1172,34 @@ def test_nested_node_referring_to_its_ancestor_is_a_cycle() -> None:
         instantiate(cfg)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A build records the nodes it is building only once something could ask for one again;
+        # each of these asks from a different place: a lazy node built during its parent's call,
+        # a plain reference to a $<@...>, a reference inside plain containers, a plain copy.
+        "a: {_target_: builtins.str, "
+        "_args_: [{_target_: sample_targets.Wrapper, _lazy_: true, inner: $<@a>}]}",
+        "a: {_target_: sample_targets.Wrapper, inner: $<y>}\ny: $<@a>",
+        "a: {_target_: sample_targets.Wrapper, inner: {k: [1, {z: $<@a>}]}}",
+        "a: {_target_: sample_targets.Wrapper, inner: {q: $<a>}}",
+    ],
+)
+def test_a_node_asked_for_while_it_is_built_is_a_cycle_wherever_asked_from(text: str) -> None:
+    with pytest.raises(CycleError, match=r"need each other to be built first: a -> a\n") as info:
+        instantiate(yaml(text))
+    assert info.value.path == "a"
+
+
+def test_data_that_holds_itself_is_a_cycle_not_a_recursion_error() -> None:
+    node: dict[str, Any] = {"_target_": "sample_targets.Wrapper", "inner": None}
+    node["inner"] = {"deeper": [node]}
+    first = r"need each other to be built first: <root> -> inner\.deeper\[0\]\n"
+    with pytest.raises(CycleError, match=first):
+        instantiate(node)
+    assert instantiate({"_target_": "sample_targets.Wrapper", "inner": [{"k": 1}]}) == st.Wrapper([{"k": 1}])
+
+
 # -- §10 errors ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "config",

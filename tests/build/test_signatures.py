@@ -227,3 +227,25 @@ def test_signature_is_checked_on_every_build_not_only_the_first() -> None:
     assert instantiate({"_target_": "sample_targets.Point", "x": 1}) == st.Point(1)
     with pytest.raises(InstantiationError, match="'q'"):
         instantiate({"_target_": "sample_targets.Point", "q": 1})
+
+
+# -- the keywords that fit, remembered per target ------------------------------------------------
+@pytest.mark.parametrize("shapes", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("bad", "words"),
+    [
+        ({"in_features": 1, "out_features": 2, "bais": True}, "unexpected keyword 'bais'"),
+        ({"in_features": 1}, "missing the required argument 'out_features'"),
+    ],
+)
+def test_a_call_after_many_that_fit_is_still_checked(shapes: int, bad: dict[str, Any], words: str) -> None:
+    # Nodes of one target whose keywords come in one, two or three sets (each fits), then one
+    # that does not: it fails at its own path, however many calls fitting before were skipped.
+    sets = [{"in_features": 1, "out_features": 2}, {"in_features": 1, "out_features": 2, "bias": False}]
+    sets.append({"out_features": 2, "in_features": 1, "bias": True})
+    layers = [{"_target_": "sample_targets.Linear", **sets[i % shapes]} for i in range(200)]
+    built = instantiate({"layers": layers})["layers"]
+    assert [layer.bias for layer in built] == [sets[i % shapes].get("bias", True) for i in range(200)]
+    with pytest.raises(InstantiationError, match=words) as info:
+        instantiate({"layers": [*layers, {"_target_": "sample_targets.Linear", **bad}]})
+    assert info.value.path == "layers[200]"

@@ -20,7 +20,9 @@ from instantiate._config.grammar import (
     Ref,
     _Parser,
     _simple_reference,
+    forget,
     parse,
+    reference_path,
 )
 
 
@@ -313,6 +315,43 @@ def test_simple_reference_fast_path_agrees_with_the_parser(opener: str, path: st
     slow = _Parser(text).template()
     assert isinstance(slow, Ref)
     assert (fast.up, fast.keys, fast.text) == (slow.up, slow.keys, slow.text)
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(["$<", "${"]),
+    st.lists(_PATH_PIECES, max_size=4).map("".join),
+    st.lists(_PATH_PIECES, max_size=4).map("".join),
+    st.sampled_from([">", "}", ""]),
+    st.sampled_from(["0", "7", "12", "007", "-1", "x", ""]),
+    st.sampled_from(["0", "3", "45", "10000", "٣", "1_0", ""]),
+)
+def test_a_reference_read_by_the_shape_of_another_gives_what_the_parser_gives(
+    opener: str, before: str, after: str, closer: str, first: str, second: str
+) -> None:
+    # The first string teaches its shape; the second differs only in its first [index].
+    if first == second:
+        return
+    forget()
+    reference_path(opener + before + f"[{first}]" + after + closer)
+    text = opener + before + f"[{second}]" + after + closer
+    read = reference_path(text)
+    slow = _Parser(text).template() if _simple_reference(text) is not None else None
+    if read is None:
+        assert slow is None
+        return
+    assert isinstance(slow, Ref)
+    assert (read[0], tuple(read[1])) == (slow.up, slow.keys)
+    assert text not in grammar_parsed()  # read, not kept
+    again = reference_path(text)  # met again: parsed (and kept), the same path
+    assert again is not None and (again[0], tuple(again[1])) == (slow.up, slow.keys)
+    assert text in grammar_parsed()
+
+
+def grammar_parsed() -> dict[str, Any]:
+    from instantiate._config.grammar import parsed
+
+    return parsed
 
 
 # -- fuzzing against OmegaConf: nested interpolations in keys, list and dict arguments -----------
