@@ -28,19 +28,16 @@ from .._config.paths import Link, node_source, path_of
 from .._config.provenance import MAPPINGS, SEQUENCES, MarkedDict, MarkedList, source_of
 from .._config.recursion import allow_deep_recursion
 from .calls import build_cycle, copy_cycle, data_cycle, target_failed, targets_around
-from .flags import FLAGS, SPECIAL_KEYS, converts_none, flag_value, inherited, list_flags
+from .flags import FLAGS, SPECIAL_KEYS, converted, converts_none, flag_value, inherited, list_flags
 from .inputs import as_data, is_foreign, is_omegaconf, omegaconf_tree, tree_and_link, unbuilt
 from .plan import cached_plan
-from .signatures import LEARNED, Checked, call_problem, params_of
+from .signatures import LEARNED, call_problem, checked_value, params_of, positional_args
 from .policy import ACTIVE, BLOCKS, Policy, current_policy, effective, judge_object
 from .targets import Names, Target, resolve_target, target_cache
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
     from typing import Any
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
 
 def build(
     config: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None, registries: Sequence[Names], allow: Any
@@ -309,7 +306,7 @@ class Builder:
                 out[key] = raw
             else:
                 out[key] = value(raw, key, link)
-        return self.converted(out) if self.convert_none else out
+        return converted(out) if self.convert_none else out
 
     def flagged_mapping(self, data: Any, link: Link) -> Any:
         """A target-less mapping with special keys: none is kept; ``_convert_`` and
@@ -320,13 +317,13 @@ class Builder:
         self.recursive = flag_value(data, "_recursive_", self.recursive, link)
         try:
             out = {k: self.value(v, k, link) for k, v in data.items() if k not in SPECIAL_KEYS}
-            return self.converted(out) if self.convert_none else out
+            return converted(out) if self.convert_none else out
         finally:
             self.convert_none, self.recursive = outer
 
     def sequence(self, data: Any, link: Link) -> Any:
         out = self.items(data, link)
-        return self.converted(out) if self.convert_none else out
+        return converted(out) if self.convert_none else out
 
     def items(self, data: Any, link: Link) -> list[Any]:
         """The built items of a list (of ``_args_`` too, which is never converted)."""
@@ -372,21 +369,6 @@ class Builder:
         finally:
             self.fresh -= 1
             del self.copying[copied]
-
-    def converted(self, built: Any) -> Config:
-        """``_convert_: none``: hand target-less containers over as Config nodes.
-
-        The values are built already: a nested container converted a moment ago joins this
-        node's tree, and text that reads like ``$<...>`` or ``???`` stays text.
-        """
-        for key, value in built.items() if built.__class__ is dict else enumerate(built):
-            cls = value.__class__
-            if cls is Config and value._tree.__class__ is _BuiltTree:
-                built[key] = value._tree.data
-            elif cls is str and ("$" in value or value == MISSING):
-                built[key] = Live(value)
-        tree = _BuiltTree(built)
-        return Config._view(tree, tree.link)
 
     # -- one target -------------------------------------------------------------------------
     def target(self, node: Any, link: Link) -> Any:
@@ -488,7 +470,7 @@ class Builder:
             target = self.judged(node, link, target)
         args = kwargs.pop("_args_", _NO_ARGS)
         if args.__class__ is not list:
-            args = self.positionals(args, node, link)
+            args = positional_args(args, node, link)
         params = target.params
         if params is None:
             params = target.params = params_of(target.obj)
@@ -512,7 +494,7 @@ class Builder:
             if value.__class__ is not check.fast and value is not _NOTHING:
                 if value is None and check.optional:
                     continue
-                kwargs[check.name] = self.checked(value, check, node, link, target.name)
+                kwargs[check.name] = checked_value(value, check, node, link, target.name)
         try:
             if partial:
                 import functools
@@ -525,32 +507,6 @@ class Builder:
             raise
         except Exception as error:
             raise target_failed(target.name, link, error) from error
-
-    def checked(self, value: Any, check: Checked, node: Any, link: Link, target: str) -> Any:
-        """A config scalar converted to its parameter's annotation, or a ValidationError naming both."""
-        if node.get(check.name).__class__ is Live or value.__class__ not in _SCALARS:
-            return value  # call-time values and built objects are passed as they are
-        from .validation import check_value
-
-        try:
-            return check_value(
-                value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
-            )
-        except ValidationError as error:
-            error.message = f"{error.message} for parameter {check.name!r} of {target}"
-            error.args = (error.message,)
-            raise
-
-    def positionals(self, args: Any, node: Any, link: Link) -> list[Any]:
-        if args.__class__ is tuple:
-            return list(args)
-        if isinstance(args, Config) and args.is_sequence():
-            return list(args)
-        raise InstantiationError(
-            f"_args_ must be a list of positional arguments, not {type(args).__name__}",
-            path=path_of(link, "_args_"),
-            source=source_of(node, "_args_"),
-        )
 
     def mapping_as_kwargs(self, node: Any, link: Link, partial: bool = False) -> dict[str, Any]:
         """The node's keys with their values built (``_args_`` stays a list, never converted).
@@ -631,11 +587,3 @@ class Builder:
 
 _NOTHING: Any = object()
 _NO_ARGS: list[Any] = []  # never mutated: passed as *args only
-
-
-class _BuiltTree(Tree):
-    """The tree of a container handed to a target under ``_convert_: none``."""
-
-    __slots__ = ()
-
-

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from .._config.interpolation import Live
+from .._config.interpolation import MISSING, Live, Tree
+from .._config.nodes import Config
 from .._config.paths import Link, path_of
 from .._config.provenance import MAPPINGS, source_of
 from .._errors import InstantiationError
@@ -89,3 +90,25 @@ def list_flags(args: tuple[Any, ...], kwargs: dict[str, Any], link: Link) -> tup
             )
     convert = converts_none(kwargs, link) if "_convert_" in kwargs else False
     return convert, flag_value(kwargs, "_recursive_", True, link)
+
+
+def converted(built: Any) -> Config:
+    """``_convert_: none``: hand target-less containers over as Config nodes.
+
+    The values are built already: a nested container converted a moment ago joins this
+    node's tree, and text that reads like ``$<...>`` or ``???`` stays text.
+    """
+    for key, value in built.items() if built.__class__ is dict else enumerate(built):
+        cls = value.__class__
+        if cls is Config and value._tree.__class__ is _BuiltTree:
+            built[key] = value._tree.data
+        elif cls is str and ("$" in value or value == MISSING):
+            built[key] = Live(value)
+    tree = _BuiltTree(built)
+    return Config._view(tree, tree.link)
+
+
+class _BuiltTree(Tree):
+    """The tree of a container handed to a target under ``_convert_: none``."""
+
+    __slots__ = ()

@@ -7,7 +7,11 @@ The check runs before the call, so a misspelled keyword is reported against the 
 from __future__ import annotations
 
 
-from .._errors import closest, did_you_mean
+from .._config.interpolation import Live
+from .._config.nodes import Config
+from .._config.paths import Link, path_of
+from .._config.provenance import source_of
+from .._errors import InstantiationError, ValidationError, closest, did_you_mean
 
 TYPE_CHECKING = False  # no `import typing` at run time: start-up (see benchmarks/startup.py)
 if TYPE_CHECKING:
@@ -204,3 +208,35 @@ def _missing(params: Params, name: str, keywords: Any) -> str:
 def _valid_keywords(params: Params) -> list[str]:
     valid = [n for n in params.positional if n in params.names]
     return valid + sorted(params.names - set(valid))
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def checked_value(value: Any, check: Checked, node: Any, link: Link, target: str) -> Any:
+    """A config scalar converted to its parameter's annotation, or a ValidationError naming both."""
+    if node.get(check.name).__class__ is Live or value.__class__ not in _SCALARS:
+        return value  # call-time values and built objects are passed as they are
+    from .validation import check_value
+
+    try:
+        return check_value(
+            value, check.annotation, path=path_of(link, check.name), source=source_of(node, check.name)
+        )
+    except ValidationError as error:
+        error.message = f"{error.message} for parameter {check.name!r} of {target}"
+        error.args = (error.message,)
+        raise
+
+
+def positional_args(args: Any, node: Any, link: Link) -> list[Any]:
+    """``_args_`` as a list: a call-time tuple or a Config list; anything else is refused."""
+    if args.__class__ is tuple:
+        return list(args)
+    if isinstance(args, Config) and args.is_sequence():
+        return list(args)
+    raise InstantiationError(
+        f"_args_ must be a list of positional arguments, not {type(args).__name__}",
+        path=path_of(link, "_args_"),
+        source=source_of(node, "_args_"),
+    )
