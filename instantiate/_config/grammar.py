@@ -107,26 +107,28 @@ def reference_path(text: str) -> tuple[int, Any] | None:
         _seen.clear()
     _seen.add(text)
     head, sep, tail = text.partition("]")
-    if sep:
-        pre, sep, index = head.rpartition("[")
-        if sep and index.isdigit():
-            shape = _shapes.get(tail)
-            if shape is not None and shape[0] == pre:
-                try:
-                    number = int(index)  # as simple_path reads it; not every digit is decimal
-                except ValueError:
-                    return simple_path(text)
-                keys = shape[2].copy()
-                keys[shape[3]] = number
-                return shape[1], keys
-    return simple_path(text)
+    if not sep:
+        return simple_path(text)
+    pre, sep, index = head.rpartition("[")
+    if not (sep and index.isdecimal()):  # what int() reads, as simple_path reads an [index]
+        return simple_path(text)
+    shape = _shapes.get(tail)
+    if shape is not None and shape[0] == pre:
+        keys = shape[2].copy()
+        keys[shape[3]] = int(index)
+        return shape[1], keys
+    found = simple_path(text)
+    if found is not None:  # its first [index] is the one before the text's first ']'
+        if len(_shapes) >= 1_024:
+            _shapes.clear()
+        up, keys = found
+        position = next(n for n, key in enumerate(keys) if key.__class__ is int)
+        _shapes[tail] = (pre, up, keys.copy(), position)
+    return found
 
 
 def simple_path(text: str) -> tuple[int, list[Any]] | None:
-    """``(up, keys)`` of a plain whole-value reference (``up`` -1 from the root), else None.
-
-    One with an ``[index]`` leaves its shape for ``reference_path``.
-    """
+    """``(up, keys)`` of a plain whole-value reference (``up`` -1 from the root), else None."""
     if len(text) < 4 or text[0] != "$" or _CLOSE.get(text[1]) != text[-1]:
         return None
     inner = text[2:-1]
@@ -150,15 +152,7 @@ def simple_path(text: str) -> tuple[int, list[Any]] | None:
             return None
         else:
             keys.append(part)
-    up = dots - 1 if dots else -1
-    for position, key in enumerate(keys):
-        if key.__class__ is int:  # the first [index]: the text's first ']' closes it
-            head, _, tail = text.partition("]")
-            if len(_shapes) >= 1_024:
-                _shapes.clear()
-            _shapes[tail] = (head.rpartition("[")[0], up, keys.copy(), position)
-            break
-    return up, keys
+    return (dots - 1 if dots else -1), keys
 
 
 # Shapes of references read, by the text after their first ']': (the text before its '[', up,

@@ -39,35 +39,21 @@ def run_logging(log_file: str | os.PathLike[str] | None, level: int | str = INFO
     with its ``info``.
     """
     new_level = level_number(level)  # before any handler is added, so a bad level leaves none behind
-    if "logging" in sys.modules:
-        with _handlers(log_file, new_level) as log:
-            yield log
-        return
     early = _EarlyLog(log_file, new_level)
-    waiting = _WhenImported("logging", early.hand_over)
-    sys.meta_path.insert(0, waiting)
+    waiting = None
+    log: Any = early
+    if "logging" in sys.modules:
+        early.hand_over()
+        log = sys.modules["logging"].getLogger(RUN_LOGGER)
+    else:
+        waiting = _WhenImported("logging", early.hand_over)
+        sys.meta_path.insert(0, waiting)
     try:
-        yield early
+        yield log
     finally:
-        if waiting in sys.meta_path:
+        if waiting is not None and waiting in sys.meta_path:
             sys.meta_path.remove(waiting)
         early.close()
-
-
-@contextmanager
-def _handlers(log_file: str | os.PathLike[str] | None, level: int) -> Iterator[logging.Logger]:
-    """The root logger's handlers and level for the run, put back as they were afterwards."""
-    import logging
-
-    root = logging.getLogger()
-    old_level = root.level
-    handlers = _add_handlers(log_file)
-    root.setLevel(level)
-    try:
-        yield logging.getLogger(RUN_LOGGER)
-    finally:
-        _remove_handlers(handlers)
-        root.setLevel(old_level)
 
 
 def _add_handlers(log_file: str | os.PathLike[str] | None) -> list[logging.Handler]:
@@ -108,7 +94,8 @@ def _is_console(handler: logging.Handler) -> bool:
 
 
 class _EarlyLog:
-    """The run's logger before ``logging`` is imported: writes its lines as the handlers would."""
+    """The run's handlers: before ``logging`` is imported, a logger that writes its lines as the
+    handlers would; once it is (``hand_over``), the handlers themselves, until ``close``."""
 
     def __init__(self, log_file: str | os.PathLike[str] | None, level: int) -> None:
         self.log_file = log_file

@@ -78,6 +78,16 @@ def test_a_changed_file_is_parsed_again(tmp_path: Path, cache: Path, parses: lis
     assert parses == [str(file), str(file)]
 
 
+def assert_cache_replaced_by_is_a_miss(tmp_path: Path, parses: list[str], content: bytes) -> None:
+    """A config is cached, its cache file replaced by ``content``: the next read parses again."""
+    file = config_file(tmp_path)
+    yaml_cache.load_file(file)
+    cached = Path(str(yaml_cache.cache_path(str(file))))
+    cached.write_bytes(content)
+    assert marked(yaml_cache.load_file(file)) == marked(parse_yaml(TEXT, str(file)))
+    assert len(parses) == 2
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -91,12 +101,7 @@ def test_a_changed_file_is_parsed_again(tmp_path: Path, cache: Path, parses: lis
 def test_a_corrupt_or_foreign_cache_file_is_a_miss(
     tmp_path: Path, cache: Path, parses: list[str], content: bytes
 ) -> None:
-    file = config_file(tmp_path)
-    yaml_cache.load_file(file)
-    cached = Path(str(yaml_cache.cache_path(str(file))))
-    cached.write_bytes(content)
-    assert marked(yaml_cache.load_file(file)) == marked(parse_yaml(TEXT, str(file)))
-    assert len(parses) == 2
+    assert_cache_replaced_by_is_a_miss(tmp_path, parses, content)
 
 
 @pytest.mark.parametrize(
@@ -114,12 +119,9 @@ def test_a_corrupt_or_foreign_cache_file_is_a_miss(
 def test_cached_data_is_checked_before_it_is_used(
     tmp_path: Path, cache: Path, parses: list[str], payload: Any
 ) -> None:
-    file = config_file(tmp_path)
-    yaml_cache.load_file(file)
-    cached = Path(str(yaml_cache.cache_path(str(file))))
-    cached.write_bytes(marshal.dumps((yaml_cache.fingerprint(), TEXT, payload)))
-    assert marked(yaml_cache.load_file(file)) == marked(parse_yaml(TEXT, str(file)))
-    assert len(parses) == 2
+    assert_cache_replaced_by_is_a_miss(
+        tmp_path, parses, marshal.dumps((yaml_cache.fingerprint(), TEXT, payload))
+    )
 
 
 def test_a_cache_from_another_parser_is_a_miss(
